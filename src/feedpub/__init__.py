@@ -1,0 +1,53 @@
+"""feedpub: compile a folder of YAML entries into Atom and RSS feeds.
+
+The public names are imported on first use so that ``feedpub --version``
+and other quick commands do not pay for YAML, Markdown and XML libraries.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "BuildResult": "build",
+    "build": "build",
+    "render_site": "build",
+    "FeedpubError": "errors",
+    "InputError": "errors",
+    "OutputError": "errors",
+    "Problem": "errors",
+    "StaleOutputError": "errors",
+    "load_site": "load",
+    "select_feed": "load",
+    "Config": "model",
+    "Entry": "model",
+    "Feed": "model",
+    "Site": "model",
+}
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+if TYPE_CHECKING:
+    from .build import BuildResult as BuildResult
+    from .build import build as build
+    from .build import render_site as render_site
+    from .errors import FeedpubError as FeedpubError
+    from .errors import InputError as InputError
+    from .errors import OutputError as OutputError
+    from .errors import Problem as Problem
+    from .errors import StaleOutputError as StaleOutputError
+    from .load import load_site as load_site
+    from .load import select_feed as select_feed
+    from .model import Config as Config
+    from .model import Entry as Entry
+    from .model import Feed as Feed
+    from .model import Site as Site
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'feedpub' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

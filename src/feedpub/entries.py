@@ -1,0 +1,162 @@
+"""Find entry files and turn each one into a validated :class:`Entry`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import Problem
+from .fields import Fields
+from .ids import slug_of, tag_uri
+from .markup import CONTENT_FORMATS, ContentFormat, figure_html, to_html
+from .model import Config, Enclosure, Entry, Image, Source
+from .yamlread import read_mapping
+
+ENTRY_KEYS = (
+    "title",
+    "date",
+    "updated",
+    "id",
+    "link",
+    "author",
+    "summary",
+    "content",
+    "format",
+    "tags",
+    "image",
+    "source",
+    "lang",
+    "draft",
+    "enclosures",
+)
+ENTRY_SUFFIXES = (".yaml", ".yml")
+
+
+def entry_files(entries_dir: Path) -> Iterator[Path]:
+    """Entry files in a stable order, skipping hidden files and editor leftovers.
+
+    ``x.yaml~`` and ``x.yaml.swp`` fail the suffix test; ``.#x.yaml`` (Emacs
+    locks) and anything under a hidden folder are hidden.
+    """
+    if not entries_dir.is_dir():
+        return
+    for path in sorted(entries_dir.rglob("*")):
+        relative = path.relative_to(entries_dir)
+        if any(part.startswith((".", "#", "_")) for part in relative.parts):
+            continue
+        if path.suffix in ENTRY_SUFFIXES and path.is_file():
+            yield path
+
+
+def load_entry(path: Path, shown: str, config: Config) -> tuple[Entry | None, list[Problem]]:
+    """Read one entry file; return the entry or the problems that stop it."""
+    node, problems = read_mapping(path, shown)
+    if node is None:
+        return None, problems
+    fields = Fields(node, shown, problems)
+    entry = parse_entry(fields, slug_of(path.stem), config)
+    return (entry if not problems else None), problems
+
+
+def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
+    zone = ZoneInfo(config.timezone)
+    base = config.url
+    fields.reject_unknown(ENTRY_KEYS)
+    title = fields.text("title", required=True)
+    date = fields.date("date", zone, required=True)
+    updated = fields.date("updated", zone)
+    if date is not None and updated is not None and updated < date:
+        fields.error("updated", "is earlier than 'date'", fields.node("updated"),
+                     "'updated' is the last change; 'date' is the first publication")
+    link = fields.url("link", base)
+    content_base = link or base
+    entry_id = fields.text("id")
+    if entry_id is not None and ":" not in entry_id:
+        fields.error("id", f'"{entry_id}" is not a URI', fields.node("id"),
+                     "ids must be URIs, e.g. urn:uuid:... or tag:host,2026-01-01:name")
+    fmt = _content_format(fields)
+    content = fields.text("content")
+    content_html = to_html(content, fmt, content_base) if content is not None else None
+    image = _image(fields, base)
+    if image is not None:
+        content_html = figure_html(image) + ("\n" + content_html if content_html else "")
+    if content_html is None and link is None:
+        fields.error("content", "an entry needs 'content' or a 'link'", None,
+                     "readers have nothing to show otherwise")
+    entry = Entry(
+        path=fields.path,
+        slug=slug,
+        id="",
+        title=title or "",
+        date=date or datetime.min,
+        updated=updated,
+        link=link,
+        authors=fields.people("author", base),
+        summary=fields.text("summary"),
+        content_html=content_html,
+        tags=fields.text_list("tags"),
+        image=image,
+        source=_source(fields, base),
+        lang=fields.language("lang"),
+        draft=fields.boolean("draft"),
+        enclosures=_enclosures(fields, base),
+    )
+    if title is None or date is None:
+        return None
+    return _with_id(entry, entry_id, config)
+
+
+def _with_id(entry: Entry, explicit: str | None, config: Config) -> Entry:
+    return replace(entry, id=explicit or tag_uri(config.url, entry.date.date(), entry.slug))
+
+
+def _content_format(fields: Fields) -> ContentFormat:
+    fmt = fields.text("format") or "markdown"
+    for known in CONTENT_FORMATS:
+        if fmt == known:
+            return known
+    fields.error("format", f'"{fmt}" is not a content format', fields.node("format"),
+                 "choose markdown, html or text")
+    return "markdown"
+
+
+def _image(fields: Fields, base: str) -> Image | None:
+    sub = fields.mapping("image")
+    if sub is None:
+        return None
+    sub.reject_unknown(("url", "alt", "credit"))
+    url = sub.url("url", base, required=True)
+    alt = sub.text("alt") or ""
+    credit = sub.text("credit")
+    return Image(url, alt, credit) if url else None
+
+
+def _source(fields: Fields, base: str) -> Source | None:
+    sub = fields.mapping("source")
+    if sub is None:
+        return None
+    sub.reject_unknown(("title", "url"))
+    title = sub.text("title", required=True)
+    url = sub.url("url", base)
+    return Source(title, url) if title else None
+
+
+def _enclosures(fields: Fields, base: str) -> tuple[Enclosure, ...]:
+    out: list[Enclosure] = []
+    for sub in fields.mappings("enclosures"):
+        sub.reject_unknown(("url", "type", "length"))
+        url = sub.url("url", base, required=True)
+        media_type = sub.text("type", required=True, hint="a media type such as audio/mpeg")
+        if media_type is not None and "/" not in media_type:
+            sub.error("type", f'"{media_type}" is not a media type', sub.node("type"),
+                      "write e.g. audio/mpeg or video/mp4")
+            media_type = None
+        if not sub.has("length"):
+            sub.error("length", "is required", None, "the file size in bytes")
+        length = sub.integer("length", 0)
+        if url and media_type:
+            out.append(Enclosure(url, media_type, length))
+    return tuple(out)

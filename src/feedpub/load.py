@@ -1,0 +1,58 @@
+"""Load a whole site folder into a :class:`Site`, reporting every problem at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .config import load_config
+from .entries import entry_files, load_entry
+from .errors import InputError, Problem
+from .model import Entry, Feed, Site
+
+ENTRIES_DIR = "entries"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""The ``updated`` date of a feed with no entries: fixed, never "now"."""
+
+
+def load_site(root: Path) -> Site:
+    """Read config and entries under ``root``; raise InputError with all problems."""
+    config = load_config(root)
+    problems: list[Problem] = []
+    entries: list[Entry] = []
+    for path in entry_files(root / ENTRIES_DIR):
+        shown = path.relative_to(root).as_posix()
+        entry, found = load_entry(path, shown, config)
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    problems.extend(duplicate_ids(entries))
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    return Site(config, tuple(entries))
+
+
+def duplicate_ids(entries: list[Entry]) -> list[Problem]:
+    first: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for entry in entries:
+        other = first.setdefault(entry.id, entry)
+        if other is not entry:
+            problems.append(
+                Problem(entry.path, None, "id",
+                        f'"{entry.id}" is also the id of {other.path}',
+                        "give one of them its own 'id:' or rename the file")
+            )
+    return problems
+
+
+def select_feed(site: Site, now: datetime, *, future: bool = False) -> Feed:
+    """The published entries, newest first, cut to the configured limit."""
+    published = [
+        e for e in site.entries if not e.draft and (future or e.date <= now)
+    ]
+    published.sort(key=lambda e: (e.date, e.id), reverse=True)
+    if site.config.limit:
+        published = published[: site.config.limit]
+    updated = max((e.modified for e in published), default=EPOCH)
+    return Feed(site.config, tuple(published), updated)

@@ -1,0 +1,85 @@
+"""Turn entry content into the safe HTML that feeds carry.
+
+Markdown goes through cmarkgfm (CommonMark, compiled C) with raw HTML kept,
+then *everything* goes through nh3, so no script, event handler or
+``javascript:`` URL can reach a reader whatever the entry holds. Relative
+URLs are made absolute because feed readers have no base to resolve them.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import partial
+from typing import Literal
+from urllib.parse import urljoin
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+from .model import Image
+
+ContentFormat = Literal["markdown", "html", "text"]
+CONTENT_FORMATS: tuple[ContentFormat, ...] = ("markdown", "html", "text")
+
+_URL_ATTRIBUTES = frozenset({"href", "src", "cite", "poster"})
+_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "picture", "source", "video", "audio"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()
+}
+_ATTRIBUTES.setdefault("*", set()).update({"lang", "dir", "title"})
+for _tag, _attrs in {
+    "img": {"src", "alt", "width", "height", "loading"},
+    "a": {"href", "hreflang"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "source": {"src", "type", "srcset", "media"},
+    "code": {"class"},
+    "pre": {"class"},
+}.items():
+    _ATTRIBUTES.setdefault(_tag, set()).update(_attrs)
+_SCHEMES = {"http", "https", "mailto"}
+
+
+def _absolutize(base: str, element: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES:
+        return urljoin(base, value.strip())
+    return value
+
+
+def sanitize(fragment: str, base: str) -> str:
+    """Strip anything unsafe and resolve relative URLs against ``base``."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        attribute_filter=partial(_absolutize, base),
+        link_rel=None,
+    )
+
+
+def text_to_html(text: str) -> str:
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "\n".join(
+        "<p>" + html.escape(p, quote=False).replace("\n", "<br>\n") + "</p>" for p in paragraphs
+    )
+
+
+def to_html(source: str, fmt: ContentFormat, base: str) -> str:
+    if fmt == "markdown":
+        raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+    elif fmt == "html":
+        raw = source
+    else:
+        raw = text_to_html(source)
+    return sanitize(raw, base).strip()
+
+
+def figure_html(image: Image) -> str:
+    """The entry's lead image, shown above the content like a news page does."""
+    img = f'<img src="{html.escape(image.url)}" alt="{html.escape(image.alt)}">'
+    caption = ""
+    if image.credit:
+        caption = f"<figcaption>© {html.escape(image.credit, quote=False)}</figcaption>"
+    return f"<figure>{img}{caption}</figure>"
