@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "BuildResult": "build",
-    "build": "build",
-    "render_site": "build",
+    "BuildResult": "pipeline",
+    "build": "pipeline",
+    "render_site": "pipeline",
     "FeedpubError": "errors",
     "InputError": "errors",
     "OutputError": "errors",
@@ -30,9 +30,6 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from .build import BuildResult as BuildResult
-    from .build import build as build
-    from .build import render_site as render_site
     from .errors import FeedpubError as FeedpubError
     from .errors import InputError as InputError
     from .errors import OutputError as OutputError
@@ -44,6 +41,9 @@ if TYPE_CHECKING:
     from .model import Entry as Entry
     from .model import Feed as Feed
     from .model import Site as Site
+    from .pipeline import BuildResult as BuildResult
+    from .pipeline import build as build
+    from .pipeline import render_site as render_site
 
 
 def __getattr__(name: str) -> Any:

@@ -22,7 +22,6 @@ class _Reported(click.ClickException):
     def __init__(self, error: FeedpubError) -> None:
         super().__init__(str(error))
         self.error = error
-        self.exit_code = error.exit_code
 
     def show(self, file: IO[Any] | None = None) -> None:
         for problem in self.error.problems:
@@ -79,7 +78,7 @@ def build(root: Path, output: Path | None, future: bool, check: bool) -> None:
       feedpub build -C mysite       # from elsewhere
       feedpub build --check         # in CI: fail if output/ is stale
     """
-    from .build import build as run_build
+    from .pipeline import build as run_build
 
     out = output if output is not None else root / "output"
     result = run_build(root, out, future=future, check=check)

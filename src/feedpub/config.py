@@ -56,20 +56,30 @@ def _site_url(fields: Fields, key: str, *, required: bool) -> str | None:
 def parse_config(fields: Fields) -> Config | None:
     fields.reject_unknown(CONFIG_KEYS)
     title = fields.text("title", required=True)
-    description = fields.text("description", required=True, hint="one sentence saying what the feed is")
+    description = fields.text(
+        "description", required=True, hint="one sentence saying what the feed is"
+    )
     url = _site_url(fields, "url", required=True)
     base_url = _site_url(fields, "base_url", required=False) or url
     timezone = fields.text("timezone") or "UTC"
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        fields.error("timezone", f'"{timezone}" is not a known time zone', fields.node("timezone"),
-                     "use an IANA name such as Europe/Paris or UTC")
+        fields.error(
+            "timezone",
+            f'"{timezone}" is not a known time zone',
+            fields.node("timezone"),
+            "use an IANA name such as Europe/Paris or UTC",
+        )
     formats = fields.text_list("formats") or ("atom", "rss")
     for fmt in formats:
         if fmt not in FORMATS:
-            fields.error("formats", f'"{fmt}" is not a supported format', fields.node("formats"),
-                         "choose from " + ", ".join(FORMATS))
+            fields.error(
+                "formats",
+                f'"{fmt}" is not a supported format',
+                fields.node("formats"),
+                "choose from " + ", ".join(FORMATS),
+            )
     filenames = dict(DEFAULT_FILENAMES)
     names = fields.mapping("filenames")
     if names is not None:
@@ -108,4 +118,3 @@ def parse_config(fields: Fields) -> Config | None:
         logo=logo,
         copyright=rights,
     )
-

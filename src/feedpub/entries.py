@@ -69,23 +69,36 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     date = fields.date("date", zone, required=True)
     updated = fields.date("updated", zone)
     if date is not None and updated is not None and updated < date:
-        fields.error("updated", "is earlier than 'date'", fields.node("updated"),
-                     "'updated' is the last change; 'date' is the first publication")
+        fields.error(
+            "updated",
+            "is earlier than 'date'",
+            fields.node("updated"),
+            "'updated' is the last change; 'date' is the first publication",
+        )
     link = fields.url("link", base)
     content_base = link or base
     entry_id = fields.text("id")
     if entry_id is not None and ":" not in entry_id:
-        fields.error("id", f'"{entry_id}" is not a URI', fields.node("id"),
-                     "ids must be URIs, e.g. urn:uuid:... or tag:host,2026-01-01:name")
+        fields.error(
+            "id",
+            f'"{entry_id}" is not a URI',
+            fields.node("id"),
+            "ids must be URIs, e.g. urn:uuid:... or tag:host,2026-01-01:name",
+        )
     fmt = _content_format(fields)
     content = fields.text("content")
     content_html = to_html(content, fmt, content_base) if content is not None else None
     image = _image(fields, base)
     if image is not None:
         content_html = figure_html(image) + ("\n" + content_html if content_html else "")
-    if content_html is None and link is None:
-        fields.error("content", "an entry needs 'content' or a 'link'", None,
-                     "readers have nothing to show otherwise")
+    summary = fields.text("summary")
+    if content_html is None and summary is None:
+        fields.error(
+            "content",
+            "an entry needs 'content' or 'summary'",
+            None,
+            "readers have nothing to show but the title otherwise",
+        )
     entry = Entry(
         path=fields.path,
         slug=slug,
@@ -95,7 +108,7 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
         updated=updated,
         link=link,
         authors=fields.people("author", base),
-        summary=fields.text("summary"),
+        summary=summary,
         content_html=content_html,
         tags=fields.text_list("tags"),
         image=image,
@@ -118,8 +131,12 @@ def _content_format(fields: Fields) -> ContentFormat:
     for known in CONTENT_FORMATS:
         if fmt == known:
             return known
-    fields.error("format", f'"{fmt}" is not a content format', fields.node("format"),
-                 "choose markdown, html or text")
+    fields.error(
+        "format",
+        f'"{fmt}" is not a content format',
+        fields.node("format"),
+        "choose markdown, html or text",
+    )
     return "markdown"
 
 
@@ -151,8 +168,12 @@ def _enclosures(fields: Fields, base: str) -> tuple[Enclosure, ...]:
         url = sub.url("url", base, required=True)
         media_type = sub.text("type", required=True, hint="a media type such as audio/mpeg")
         if media_type is not None and "/" not in media_type:
-            sub.error("type", f'"{media_type}" is not a media type', sub.node("type"),
-                      "write e.g. audio/mpeg or video/mp4")
+            sub.error(
+                "type",
+                f'"{media_type}" is not a media type',
+                sub.node("type"),
+                "write e.g. audio/mpeg or video/mp4",
+            )
             media_type = None
         if not sub.has("length"):
             sub.error("length", "is required", None, "the file size in bytes")

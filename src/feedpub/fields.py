@@ -54,7 +54,9 @@ class Fields:
     def name(self, key: str) -> str:
         return f"{self.prefix}{key}"
 
-    def error(self, key: str, message: str, node: Node | None = None, hint: str | None = None) -> None:
+    def error(
+        self, key: str, message: str, node: Node | None = None, hint: str | None = None
+    ) -> None:
         line = line_of(node) if node is not None else self.line
         self.problems.append(Problem(self.path, line, self.name(key), message, hint))
 
@@ -162,15 +164,21 @@ class Fields:
             return None
         return self.check_url(key, raw, base, mailto=mailto)
 
-    def check_url(self, key: str, raw: str, base: str | None, *, mailto: bool = False) -> str | None:
+    def check_url(
+        self, key: str, raw: str, base: str | None, *, mailto: bool = False
+    ) -> str | None:
         node = self.node(key)
         value = quote(raw.strip(), safe=_URL_SAFE)
         parts = urlsplit(value)
         schemes = ("http", "https", "mailto") if mailto else ("http", "https")
         if parts.scheme:
             if parts.scheme.lower() not in schemes:
-                self.error(key, f'"{raw}" uses a "{parts.scheme}:" URL', node,
-                           "only " + ", ".join(s + ":" for s in schemes) + " URLs are allowed")
+                self.error(
+                    key,
+                    f'"{raw}" uses a "{parts.scheme}:" URL',
+                    node,
+                    "only " + ", ".join(s + ":" for s in schemes) + " URLs are allowed",
+                )
                 return None
             if parts.scheme.lower() != "mailto" and not parts.netloc:
                 self.error(key, f'"{raw}" is not a complete URL', node, "write https://host/path")
@@ -191,7 +199,9 @@ class Fields:
     def language(self, key: str) -> str | None:
         value = self.text(key)
         if value is not None and not _LANG.fullmatch(value):
-            self.error(key, f'"{value}" is not a language tag', self.node(key), "write e.g. fr or en-GB")
+            self.error(
+                key, f'"{value}" is not a language tag', self.node(key), "write e.g. fr or en-GB"
+            )
             return None
         return value
 
@@ -223,7 +233,11 @@ class Fields:
             return
         items = node.value if isinstance(node, SequenceNode) else [node]
         for i, item in enumerate(items):
-            label = f"{self.name(key)}[{i}]." if isinstance(node, SequenceNode) else f"{self.name(key)}."
+            label = (
+                f"{self.name(key)}[{i}]."
+                if isinstance(node, SequenceNode)
+                else f"{self.name(key)}."
+            )
             if isinstance(item, MappingNode):
                 yield Fields(item, self.path, self.problems, label)
             else:
@@ -254,7 +268,9 @@ class Fields:
                 continue
             match = _NAME_EMAIL.fullmatch(raw)
             if match and _EMAIL.fullmatch(match["email"].strip()):
-                people.append(Person(match["name"].strip() or match["email"].strip(), match["email"].strip()))
+                people.append(
+                    Person(match["name"].strip() or match["email"].strip(), match["email"].strip())
+                )
             else:
                 people.append(Person(raw))
         return tuple(people)

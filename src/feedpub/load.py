@@ -39,18 +39,20 @@ def duplicate_ids(entries: list[Entry]) -> list[Problem]:
         other = first.setdefault(entry.id, entry)
         if other is not entry:
             problems.append(
-                Problem(entry.path, None, "id",
-                        f'"{entry.id}" is also the id of {other.path}',
-                        "give one of them its own 'id:' or rename the file")
+                Problem(
+                    entry.path,
+                    None,
+                    "id",
+                    f'"{entry.id}" is also the id of {other.path}',
+                    "give one of them its own 'id:' or rename the file",
+                )
             )
     return problems
 
 
 def select_feed(site: Site, now: datetime, *, future: bool = False) -> Feed:
     """The published entries, newest first, cut to the configured limit."""
-    published = [
-        e for e in site.entries if not e.draft and (future or e.date <= now)
-    ]
+    published = [e for e in site.entries if not e.draft and (future or e.date <= now)]
     published.sort(key=lambda e: (e.date, e.id), reverse=True)
     if site.config.limit:
         published = published[: site.config.limit]

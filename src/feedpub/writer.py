@@ -33,30 +33,64 @@ def changed_files(out_dir: Path, files: Mapping[str, bytes]) -> dict[str, bytes]
 
 
 def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Atomically replace changed files under ``out_dir``; return their names."""
+    """Atomically replace changed files under ``out_dir``; return their names.
+
+    Each file is staged and fsynced first. If a rename fails part-way, the
+    files already renamed are rolled back from hard-link backups, so the
+    folder never mixes two builds.
+    """
     changed = changed_files(out_dir, files)
     if not changed:
         return []
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
+    backups: list[tuple[Path, Path | None]] = []
     try:
         for name, data in changed.items():
             target = out_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
-            staged.append((name, Path(temp)))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o644)
-        for name, temp in staged:
-            os.replace(temp, out_dir / name)
+            staged.append((_stage(target, data), target))
+        for temp, target in staged:
+            backups.append((target, _backup(target)))
+            os.replace(temp, target)
     except OSError as exc:
-        for _, temp in staged:
-            temp.unlink(missing_ok=True)
+        _roll_back(staged, backups)
         raise OutputError.one(
             f"cannot write {exc.filename or out_dir}: {exc.strerror}",
             path=str(out_dir),
-            hint="check that the folder exists and is writable; the previous output is intact",
+            hint="check that the folder is writable; the previous output is intact",
         ) from exc
+    for _, backup in backups:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
     return sorted(changed)
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(temp, 0o644)
+    return Path(temp)
+
+
+def _backup(target: Path) -> Path | None:
+    if not target.exists():
+        return None
+    backup = target.with_name(f"{TEMP_PREFIX}{target.name}.bak")
+    backup.unlink(missing_ok=True)
+    os.link(target, backup)
+    return backup
+
+
+def _roll_back(staged: list[tuple[Path, Path]], backups: list[tuple[Path, Path | None]]) -> None:
+    for target, backup in backups:
+        if backup is not None and backup.exists():
+            os.replace(backup, target)
+            # rename() between two links to one file is a no-op: drop the link.
+            backup.unlink(missing_ok=True)
+        elif backup is None:
+            target.unlink(missing_ok=True)
+    for temp, _ in staged:
+        temp.unlink(missing_ok=True)

@@ -32,9 +32,9 @@ def line_of(node: Node) -> int:
 def read_mapping(path: Path, shown: str) -> tuple[MappingNode | None, list[Problem]]:
     """Parse ``path`` and return its top-level mapping, or the problems found."""
 
-    def fail(message: str, line: int | None = None, hint: str | None = None) -> tuple[
-        None, list[Problem]
-    ]:
+    def fail(
+        message: str, line: int | None = None, hint: str | None = None
+    ) -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, None, message, hint)]
 
     try:
@@ -54,14 +54,16 @@ def read_mapping(path: Path, shown: str) -> tuple[MappingNode | None, list[Probl
         line = data[: exc.start].count(b"\n") + 1
         return fail("file is not valid UTF-8", line, "save it with UTF-8 encoding")
     if "\x00" in text:
-        return fail("file contains NUL bytes (is it binary?)", text[: text.index("\x00")].count("\n") + 1)
+        return fail(
+            "file contains NUL bytes (is it binary?)", text[: text.index("\x00")].count("\n") + 1
+        )
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = int(mark.line) + 1 if mark is not None else None
-        return fail(f"invalid YAML: {exc.problem or exc.context}", line)
+        where = int(mark.line) + 1 if mark is not None else None
+        return fail(f"invalid YAML: {exc.problem or exc.context}", where)
     except yaml.YAMLError as exc:
         return fail(f"invalid YAML: {exc}")
     except RecursionError:

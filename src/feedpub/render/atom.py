@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from feedgen.entry import FeedEntry
 
 from ..model import Config, Entry, Feed, Person
@@ -53,7 +55,12 @@ def atom_entry(entry: Entry, config: Config) -> bytes:
         fe.author(_person(person))
     if entry.content_html:
         fe.content(entry.content_html, type="html")
-    if entry.summary:
+        if entry.summary:
+            fe.summary(entry.summary, type="text")
+    elif entry.link is None and entry.summary:
+        # RFC 4287 4.1.1.1: without an alternate link an entry needs content.
+        fe.content(entry.summary, type="text")
+    elif entry.summary:
         fe.summary(entry.summary, type="text")
     links: list[dict[str, str]] = []
     if entry.link:
@@ -74,6 +81,12 @@ def atom_entry(entry: Entry, config: Config) -> bytes:
     for link_element, wanted in zip(element.findall("link"), links, strict=True):
         for key, value in wanted.items():
             link_element.set(key, value)
+    if "<" in entry.title:
+        # Text that looks like markup: declare it HTML and escape it, so the
+        # title shows exactly as written instead of tripping HTML sniffers.
+        title = element.find("title")
+        title.set("type", "html")
+        title.text = html.escape(entry.title, quote=False)
     if entry.lang and entry.lang != config.language:
         element.set(XML_LANG, entry.lang)
     return fragment(element)

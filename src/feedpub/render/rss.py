@@ -18,13 +18,15 @@ NSMAP = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
 }
-DC_CREATOR = "{%s}creator" % NSMAP["dc"]
-_TITLE = re.compile(rb"<title>([^<]*)</title>")
+DC_CREATOR = f"{{{NSMAP['dc']}}}creator"
 _LAST_BUILD = re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>")
-# RSS titles are plain text, but some readers decode entities twice; the
-# W3C validator warns on &amp; and &lt; there and accepts numeric references.
-_NUMERIC = {b"&amp;": b"&#x26;", b"&lt;": b"&#x3C;", b"&gt;": b"&#x3E;"}
-_ENTITY = re.compile(rb"&(?:amp|lt|gt);")
+# RSS plain-text elements (title, category, ...) are decoded twice by some
+# readers; the W3C validator warns on &amp; and &lt; there and accepts
+# numeric references. Item <description> and <content:encoded> hold HTML and
+# keep their entities.
+_HTML_OR_ENTITY = re.compile(rb"(<(description|content:encoded)>.*?</\2>)|&(amp|lt|gt);", re.DOTALL)
+_ENTITY = re.compile(rb"()&(amp|lt|gt);")
+_NUMERIC = {b"amp": b"&#x26;", b"lt": b"&#x3C;", b"gt": b"&#x3E;"}
 
 
 def render_rss(feed: Feed) -> bytes:
@@ -36,12 +38,16 @@ def rss_date(value: datetime) -> str:
     return format_datetime(value)
 
 
-def _numeric_title(data: bytes) -> bytes:
-    def fix(match: re.Match[bytes]) -> bytes:
-        text = _ENTITY.sub(lambda m: _NUMERIC[m.group()], match.group(1))
-        return b"<title>" + text + b"</title>"
+def numeric_entities(data: bytes, *, html_elements: bool = True) -> bytes:
+    """Numeric references for plain text; item HTML elements keep entities."""
+    pattern = _HTML_OR_ENTITY if html_elements else _ENTITY
 
-    return _TITLE.sub(fix, data, count=1)
+    def fix(match: re.Match[bytes]) -> bytes:
+        if match.group(1):
+            return match.group(1)
+        return _NUMERIC[match.group(match.lastindex or 0)]
+
+    return pattern.sub(fix, data)
 
 
 def rss_document(config: Config, feed: Feed, fragments: list[bytes]) -> bytes:
@@ -63,7 +69,8 @@ def rss_document(config: Config, feed: Feed, fragments: list[bytes]) -> bytes:
     # feedgen formats dates by switching the process locale; write ours instead.
     last_build = f"<lastBuildDate>{rss_date(feed.updated)}</lastBuildDate>".encode()
     shell = _LAST_BUILD.sub(lambda _: last_build, shell, count=1)
-    return splice(_numeric_title(shell), b"</channel>", fragments)
+    # The channel's <description> is plain text, unlike an item's.
+    return splice(numeric_entities(shell, html_elements=False), b"</channel>", fragments)
 
 
 def _rss_person(person: Person) -> str:
@@ -94,15 +101,17 @@ def rss_item(entry: Entry, config: Config) -> bytes:
     element = fe.rss_entry()
     pub_date = etree.SubElement(element, "pubDate")
     pub_date.text = rss_date(entry.date)
-    for person in effective_authors(entry, config):
-        if person.email:
-            etree.SubElement(element, "author").text = _rss_person(person)
-        else:
-            # RSS <author> must be an e-mail address; Dublin Core carries names.
-            etree.SubElement(element, DC_CREATOR).text = person.name
+    authors = effective_authors(entry, config)
+    # RSS <author> holds one e-mail address; Dublin Core carries bare names.
+    # Readers show a single creator, and the validator warns when an item
+    # mixes the two, so several authors become one joined dc:creator.
+    if len(authors) == 1 and authors[0].email:
+        etree.SubElement(element, "author").text = _rss_person(authors[0])
+    elif authors:
+        etree.SubElement(element, DC_CREATOR).text = ", ".join(p.name for p in authors)
     # Serialised alone, feedgen's item would invent an "ns0:" prefix for
     # content:encoded; give it the document's prefixes first.
     wrapper = etree.Element("rss", nsmap=NSMAP)
     wrapper.append(element)
     etree.cleanup_namespaces(wrapper, top_nsmap=NSMAP)
-    return _numeric_title(fragment(element))
+    return numeric_entities(fragment(element))

@@ -24,9 +24,9 @@ class BuildResult:
     """The names actually rewritten (their bytes changed)."""
 
 
-def render_site(root: Path, *, now: datetime | None = None, future: bool = False) -> tuple[
-    Feed, dict[str, bytes]
-]:
+def render_site(
+    root: Path, *, now: datetime | None = None, future: bool = False
+) -> tuple[Feed, dict[str, bytes]]:
     """Load and render everything in memory; touches no output file."""
     site = load_site(root)
     feed = select_feed(site, now or datetime.now(UTC), future=future)

@@ -1,0 +1,59 @@
+"""Shared fixtures: a site factory writing real files, and a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+BASIC_CONFIG = """\
+title: Test site
+description: A site for tests
+url: https://example.org/
+language: en
+author: Site Author
+"""
+
+MakeSite = Callable[..., Path]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/ from the current code (review the diff!).",
+    )
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """Write a site folder: ``make_site({"a.yaml": "..."}, config="...")``."""
+
+    def make(entries: dict[str, str | bytes], config: str = BASIC_CONFIG) -> Path:
+        root = tmp_path / "site"
+        (root / "entries").mkdir(parents=True, exist_ok=True)
+        (root / "feedpub.yaml").write_text(config, encoding="utf-8")
+        for name, text in entries.items():
+            path = root / "entries" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        return root
+
+    return make
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, to prove nothing changed."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

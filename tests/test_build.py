@@ -1,0 +1,172 @@
+"""Pipeline behaviour: selection, ids, determinism, atomicity, --check."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from feedpub import InputError, OutputError, StaleOutputError, build
+from feedpub.pipeline import render_site
+from feedpub.render import atom
+
+from .conftest import NOW, MakeSite, snapshot
+
+ENTRY = "title: {title}\ndate: {date}\nsummary: s\ncontent: {body}\n"
+
+
+def entry(title: str = "Hello", date: str = "2026-01-01", body: str = "Body.") -> str:
+    return ENTRY.format(title=title, date=date, body=body)
+
+
+def ids_in(root: Path) -> list[str]:
+    return [e.id for e in render_site(root, now=NOW)[0].entries]
+
+
+def test_default_id_survives_edits_to_title_and_body(make_site: MakeSite) -> None:
+    root = make_site({"2026-01-01-hello.yaml": entry()})
+    before = ids_in(root)
+    (root / "entries/2026-01-01-hello.yaml").write_text(entry("Hello, edited", body="New body."))
+    assert ids_in(root) == before == ["tag:example.org,2026-01-01:hello"]
+
+
+def test_explicit_id_wins(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": entry() + "id: urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10\n"})
+    assert ids_in(root) == ["urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10"]
+
+
+def test_duplicate_ids_name_both_files(make_site: MakeSite) -> None:
+    root = make_site({"2026-01-01-x.yaml": entry(), "sub/2026-01-01-x.yml": entry("Other")})
+    with pytest.raises(InputError) as caught:
+        render_site(root, now=NOW)
+    message = str(caught.value)
+    assert "entries/sub/2026-01-01-x.yml" in message
+    assert "is also the id of entries/2026-01-01-x.yaml" in message
+
+
+def test_drafts_and_future_entries_wait(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "a.yaml": entry("Published"),
+            "b.yaml": entry("Draft") + "draft: true\n",
+            "c.yaml": entry("Tomorrow", date="2026-11-02"),
+        }
+    )
+    titles = [e.title for e in render_site(root, now=NOW)[0].entries]
+    assert titles == ["Published"]
+    titles = [e.title for e in render_site(root, now=NOW, future=True)[0].entries]
+    assert titles == ["Tomorrow", "Published"]
+
+
+def test_non_entry_files_are_ignored(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "a.yaml": entry(),
+            "README.md": "notes",
+            "a.yaml~": "broken: [",
+            ".#a.yaml": "broken: [",
+            ".hidden.yaml": "broken: [",
+            "b.yaml.swp": "broken: [",
+        }
+    )
+    assert len(ids_in(root)) == 1
+
+
+def test_naive_times_use_the_configured_timezone(make_site: MakeSite) -> None:
+    config = "title: T\ndescription: D\nurl: https://example.org/\ntimezone: Europe/Paris\n"
+    root = make_site({"a.yaml": entry(date="2026-07-01T12:00:00")}, config=config)
+    files = render_site(root, now=NOW)[1]
+    assert b"<published>2026-07-01T12:00:00+02:00</published>" in files["atom.xml"]
+    assert b"<pubDate>Wed, 01 Jul 2026 12:00:00 +0200</pubDate>" in files["rss.xml"]
+
+
+def test_feed_updated_is_the_newest_entry_not_now(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "a.yaml": entry(date="2026-01-01"),
+            "b.yaml": entry("B", "2026-02-01") + "updated: 2026-03-04T05:06:07Z\n",
+        }
+    )
+    files = render_site(root, now=NOW)[1]
+    assert b"  <updated>2026-03-04T05:06:07+00:00</updated>\n  <author>" in files["atom.xml"]
+    assert b"<lastBuildDate>Wed, 04 Mar 2026 05:06:07 +0000</lastBuildDate>" in files["rss.xml"]
+
+
+def test_same_input_same_bytes(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({f"{i}.yaml": entry(f"E{i}", f"2026-01-{i + 1:02d}") for i in range(5)})
+    build(root, tmp_path / "one", now=NOW)
+    build(root, tmp_path / "two", now=NOW)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_failed_build_leaves_output_untouched(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": entry()})
+    build(root, now=NOW)
+    before = snapshot(root / "output")
+    (root / "entries/b.yaml").write_text(entry("New"))
+    (root / "entries/c.yaml").write_text("title: [broken\n")
+    with pytest.raises(InputError):
+        build(root, now=NOW)
+    assert snapshot(root / "output") == before
+
+
+def test_render_crash_midway_leaves_output_untouched(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Atom renders fine, RSS blows up: atom.xml must not be half-updated."""
+    root = make_site({"a.yaml": entry()})
+    build(root, now=NOW)
+    before = snapshot(root / "output")
+    (root / "entries/b.yaml").write_text(entry("New"))
+
+    def boom(*args: object) -> bytes:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr("feedpub.render.rss.render_rss", boom)
+    with pytest.raises(RuntimeError):
+        build(root, now=NOW)
+    assert snapshot(root / "output") == before
+    assert atom.render_atom is not None
+
+
+def test_failed_rename_rolls_back_files_already_replaced(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"a.yaml": entry()})
+    build(root, now=NOW)
+    before = snapshot(root / "output")
+    (root / "entries/b.yaml").write_text(entry("New"))
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def flaky_replace(src: str | Path, dst: str | Path) -> None:
+        calls.append(str(dst))
+        if len(calls) == 2:  # atom.xml is already in place; rss.xml fails
+            raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky_replace)
+    with pytest.raises(OutputError, match="No space left on device"):
+        build(root, now=NOW)
+    monkeypatch.undo()
+    assert snapshot(root / "output") == before
+
+
+def test_output_path_that_is_a_file_is_a_clear_error(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": entry()})
+    (root / "output").write_text("not a folder")
+    with pytest.raises(OutputError, match="cannot write"):
+        build(root, now=NOW)
+    assert (root / "output").read_text() == "not a folder"
+
+
+def test_check_reports_stale_output_and_writes_nothing(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": entry()})
+    build(root, now=NOW)
+    build(root, now=NOW, check=True)
+    (root / "entries/b.yaml").write_text(entry("New"))
+    before = snapshot(root / "output")
+    with pytest.raises(StaleOutputError, match=r"atom\.xml, rss\.xml"):
+        build(root, now=NOW, check=True)
+    assert snapshot(root / "output") == before

@@ -1,0 +1,93 @@
+"""The command line: exit codes, one-line messages, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from feedpub.cli import cli
+
+from .conftest import MakeSite, snapshot
+
+GOOD = "title: Hello\ndate: 2026-01-01\nsummary: s\n"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_reports_what_it_wrote(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": GOOD})
+    code, out, err = run("build", "--root", str(root))
+    assert (code, err) == (0, "")
+    assert out == f"wrote {root}/output/atom.xml, {root}/output/rss.xml (1 entry)\n"
+    code, out, _ = run("build", "-C", str(root))
+    assert out == f"{root}/output already up to date (1 entry)\n"
+
+
+def test_bad_entries_give_one_line_each_and_exit_1(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "a.yaml": GOOD,
+            "b.yaml": "title: Fine\ndate: 2026-02-30\nsummary: s\n",
+            "c.yaml": "tittle: Typo\ndate: 2026-01-01\nsummary: s\n",
+        }
+    )
+    (root / "output").mkdir()
+    (root / "output/atom.xml").write_text("previous")
+    before = snapshot(root / "output")
+    code, out, err = run("build", "-C", str(root))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        'entries/b.yaml:2: error: date: "2026-02-30" is not a valid date (expected YYYY-MM-DD '
+        "or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00)",
+        "entries/c.yaml:1: error: tittle: unknown key (did you mean 'title'?)",
+        "entries/c.yaml:1: error: title: is required (add a line 'title: ...')",
+        "3 errors",
+    ]
+    assert "Traceback" not in err
+    assert snapshot(root / "output") == before
+
+
+def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("build", "-C", str(tmp_path))
+    assert code == 1
+    assert err == (
+        f"feedpub: error: no feedpub.yaml in {tmp_path} "
+        "(run feedpub in your site folder, or pass --root DIR)\n"
+    )
+
+
+def test_usage_errors_exit_2() -> None:
+    code, _, err = run("build", "--no-such-flag")
+    assert code == 2
+    assert "No such option" in err
+
+
+def test_check_exits_1_when_output_is_stale(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": GOOD})
+    code, _, err = run("build", "-C", str(root), "--check")
+    assert code == 1
+    assert "output is out of date: atom.xml, rss.xml" in err
+    assert not (root / "output").exists()
+    run("build", "-C", str(root))
+    code, out, _ = run("build", "-C", str(root), "--check")
+    assert code == 0
+    assert "is up to date" in out
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith("feedpub, version ")
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        assert command.help, name
+        code, out, _ = run(name, "--help")
+        assert code == 0
+        assert "Examples:" in out, name
