@@ -10,7 +10,7 @@ from feedpub.cli import cli
 
 from .conftest import MakeSite, snapshot
 
-GOOD = "title: Hello\ndate: 2026-01-01\nsummary: s\n"
+GOOD = "title: Hello\ndate: 2026-01-01\nsummary: s\nlink: /hello/\n"
 
 
 def run(*args: str) -> tuple[int, str, str]:

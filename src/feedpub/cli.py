@@ -7,6 +7,7 @@ FeedpubError and are turned into compiler-style lines in one place
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import IO, Any
 
@@ -69,7 +70,14 @@ def cli(debug: bool) -> None:
 )
 @click.option("--future", is_flag=True, help="Also publish entries dated in the future.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if output/ is out of date.")
-def build(root: Path, output: Path | None, future: bool, check: bool) -> None:
+@click.option(
+    "--accept-id-changes",
+    is_flag=True,
+    help="Publish even if entries readers already have would get new ids.",
+)
+def build(
+    root: Path, output: Path | None, future: bool, check: bool, accept_id_changes: bool
+) -> None:
     """Build the feeds from entries/ into output/.
 
     \b
@@ -81,7 +89,9 @@ def build(root: Path, output: Path | None, future: bool, check: bool) -> None:
     from .pipeline import build as run_build
 
     out = output if output is not None else root / "output"
-    result = run_build(root, out, future=future, check=check)
+    result = run_build(root, out, future=future, check=check, accept_id_changes=accept_id_changes)
+    if result.warnings:
+        click.echo(f"{len(result.warnings)} warning(s); run 'feedpub check' to see them", err=True)
     count = len(result.feed.entries)
     noun = "entry" if count == 1 else "entries"
     if check:
@@ -91,6 +101,96 @@ def build(root: Path, output: Path | None, future: bool, check: bool) -> None:
         click.echo(f"wrote {names} ({count} {noun})")
     else:
         click.echo(f"{out} already up to date ({count} {noun})")
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder.  [default: ROOT/output]",
+)
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people or for tools.",
+)
+
+
+@cli.command()
+@root_option
+@output_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@format_option
+def check(root: Path, output: Path | None, strict: bool, fmt: str) -> None:
+    """Lint the config, every entry (drafts and future ones too) and output/.
+
+    Writes nothing. Exits 1 on errors (with --strict, on warnings too).
+
+    \b
+    Examples:
+      feedpub check
+      feedpub check --strict --format json
+    """
+    from .review import check_site, problems_json
+
+    problems = check_site(root, output if output is not None else root / "output")
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        click.echo(json.dumps(problems_json(problems), indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+@cli.command()
+@root_option
+@output_option
+@click.option("--future", is_flag=True, help="Include entries dated in the future.")
+@format_option
+def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
+    """Show what readers will see change if this build is published.
+
+    Compares output/ with a fresh in-memory build: new, updated and removed
+    entries, ids that would change, and edits readers will not notice
+    because 'updated' did not change. Writes nothing.
+
+    \b
+    Examples:
+      feedpub diff
+      feedpub diff --format json
+    """
+    from .review import diff_site
+
+    result = diff_site(root, output if output is not None else root / "output", future=future)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    sections = [
+        ("new", result.new),
+        ("updated", result.updated),
+        ("removed", result.removed),
+        ("id would change", result.id_changes),
+    ]
+    for label, changes in sections:
+        for change in changes:
+            detail = f" ({change.detail})" if change.detail else ""
+            click.echo(f"{label}: {change.title} <{change.id}>{detail}")
+    for change in result.silent_edits:
+        click.echo(
+            f"warning: content of {change.title!r} changed but 'updated' did not; "
+            "readers will not notice the edit",
+            err=True,
+        )
+    if result.empty:
+        click.echo("no changes: readers would see the same entries")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -33,6 +34,7 @@ ENTRY_KEYS = (
     "enclosures",
 )
 ENTRY_SUFFIXES = (".yaml", ".yml")
+_TAG_LIKE = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|!--.*)>")
 
 
 def entry_files(entries_dir: Path) -> Iterator[Path]:
@@ -58,7 +60,8 @@ def load_entry(path: Path, shown: str, config: Config) -> tuple[Entry | None, li
         return None, problems
     fields = Fields(node, shown, problems)
     entry = parse_entry(fields, slug_of(path.stem), config)
-    return (entry if not problems else None), problems
+    failed = any(p.severity == "error" for p in problems)
+    return (None if failed else entry), problems
 
 
 def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
@@ -87,7 +90,8 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
         )
     fmt = _content_format(fields)
     content = fields.text("content")
-    content_html = to_html(content, fmt, content_base) if content is not None else None
+    relative: list[str] = []
+    content_html = to_html(content, fmt, content_base, relative) if content is not None else None
     image = _image(fields, base)
     if image is not None:
         content_html = figure_html(image) + ("\n" + content_html if content_html else "")
@@ -119,7 +123,42 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     )
     if title is None or date is None:
         return None
+    _lint(fields, entry, relative)
     return _with_id(entry, entry_id, config)
+
+
+def _lint(fields: Fields, entry: Entry, relative: list[str]) -> None:
+    """Warnings: the feed is valid, but readers get less than they could."""
+    if entry.summary is None:
+        fields.warn(
+            "summary",
+            "is missing",
+            None,
+            "readers show the summary in lists; without it they cut the content",
+        )
+    if entry.link is None:
+        fields.warn("link", "is missing", None, "readers cannot open the entry on the web")
+    if entry.image is not None and not entry.image.alt:
+        fields.warn(
+            "image.alt",
+            "is missing",
+            fields.node("image"),
+            "describe the image for people using screen readers",
+        )
+    if relative:
+        fields.warn(
+            "content",
+            f"has relative URLs ({', '.join(relative[:3])})",
+            fields.node("content"),
+            f"they resolve against {entry.link or 'the site url'}; check they still work",
+        )
+    if _TAG_LIKE.search(entry.title):
+        fields.warn(
+            "title",
+            "looks like it holds HTML",
+            fields.node("title"),
+            "RSS readers may drop the tag-like part; write &lt; as words or avoid <...>",
+        )
 
 
 def _with_id(entry: Entry, explicit: str | None, config: Config) -> Entry:

@@ -60,6 +60,12 @@ class Fields:
         line = line_of(node) if node is not None else self.line
         self.problems.append(Problem(self.path, line, self.name(key), message, hint))
 
+    def warn(
+        self, key: str, message: str, node: Node | None = None, hint: str | None = None
+    ) -> None:
+        line = line_of(node) if node is not None else self.line
+        self.problems.append(Problem(self.path, line, self.name(key), message, hint, "warning"))
+
     def reject_unknown(self, allowed: tuple[str, ...]) -> None:
         for key, (key_node, _) in self._items.items():
             if key in allowed:
@@ -76,7 +82,7 @@ class Fields:
         if item is None:
             return None
         value = item[1]
-        if isinstance(value, ScalarNode) and value.tag == NULL_TAG and value.style is None:
+        if isinstance(value, ScalarNode) and value.tag == NULL_TAG and not value.style:
             return None
         return value
 

@@ -16,8 +16,20 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def load_site(root: Path) -> Site:
-    """Read config and entries under ``root``; raise InputError with all problems."""
-    config = load_config(root)
+    """Read config and entries under ``root``; raise InputError with all errors."""
+    site, problems = read_site(root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or site is None:
+        raise InputError(errors)
+    return site
+
+
+def read_site(root: Path) -> tuple[Site | None, list[Problem]]:
+    """Every problem (errors and warnings) of a site; the Site if it has no errors."""
+    try:
+        config = load_config(root)
+    except InputError as exc:
+        return None, list(exc.problems)
     problems: list[Problem] = []
     entries: list[Entry] = []
     for path in entry_files(root / ENTRIES_DIR):
@@ -28,8 +40,8 @@ def load_site(root: Path) -> Site:
             entries.append(entry)
     problems.extend(duplicate_ids(entries))
     if any(p.severity == "error" for p in problems):
-        raise InputError(problems)
-    return Site(config, tuple(entries))
+        return None, problems
+    return Site(config, tuple(entries), tuple(problems)), problems
 
 
 def duplicate_ids(entries: list[Entry]) -> list[Problem]:

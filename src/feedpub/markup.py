@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from functools import partial
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import cmarkgfm
 import nh3
@@ -41,20 +41,29 @@ for _tag, _attrs in {
 _SCHEMES = {"http", "https", "mailto"}
 
 
-def _absolutize(base: str, element: str, attribute: str, value: str) -> str | None:
+def _absolutize(
+    base: str, relative: list[str], element: str, attribute: str, value: str
+) -> str | None:
     if attribute in _URL_ATTRIBUTES:
-        return urljoin(base, value.strip())
+        url = value.strip()
+        if not urlsplit(url).scheme:
+            relative.append(url)
+        return urljoin(base, url)
     return value
 
 
-def sanitize(fragment: str, base: str) -> str:
-    """Strip anything unsafe and resolve relative URLs against ``base``."""
+def sanitize(fragment: str, base: str, relative: list[str] | None = None) -> str:
+    """Strip anything unsafe and resolve relative URLs against ``base``.
+
+    Relative URLs found are appended to ``relative`` so ``check`` can point
+    them out (they resolve against the entry link, which may surprise).
+    """
     return nh3.clean(
         fragment,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         url_schemes=_SCHEMES,
-        attribute_filter=partial(_absolutize, base),
+        attribute_filter=partial(_absolutize, base, [] if relative is None else relative),
         link_rel=None,
     )
 
@@ -66,14 +75,14 @@ def text_to_html(text: str) -> str:
     )
 
 
-def to_html(source: str, fmt: ContentFormat, base: str) -> str:
+def to_html(source: str, fmt: ContentFormat, base: str, relative: list[str] | None = None) -> str:
     if fmt == "markdown":
         raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
     elif fmt == "html":
         raw = source
     else:
         raw = text_to_html(source)
-    return sanitize(raw, base).strip()
+    return sanitize(raw, base, relative).strip()
 
 
 def figure_html(image: Image) -> str:

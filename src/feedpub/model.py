@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .errors import Problem
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -106,6 +108,8 @@ class Site:
 
     config: Config
     entries: tuple[Entry, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())
+    """Things worth fixing that do not stop a build (``feedpub check`` lists them)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem
 
@@ -33,7 +33,7 @@ def read_mapping(path: Path, shown: str) -> tuple[MappingNode | None, list[Probl
     """Parse ``path`` and return its top-level mapping, or the problems found."""
 
     def fail(
-        message: str, line: int | None = None, hint: str | None = None
+        message: str, line: int | None = 1, hint: str | None = None
     ) -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, None, message, hint)]
 
@@ -74,8 +74,67 @@ def read_mapping(path: Path, shown: str) -> tuple[MappingNode | None, list[Probl
         return fail("file is empty", 1, "an entry needs at least 'title' and 'date'")
     if not isinstance(node, MappingNode):
         return fail("file must hold one mapping of 'key: value' lines", line_of(node))
-    problems = check_keys(node, shown)
-    return node, problems
+    problems = check_tree(node, shown)
+    if problems:
+        return None, problems
+    return node, check_keys(node, shown)
+
+
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+
+
+def short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!", 1)
+
+
+def check_tree(root: Node, shown: str) -> list[Problem]:
+    """Refuse language-specific tags and aliases anywhere in the document.
+
+    Composed nodes are never constructed, so ``!!python/object`` could not
+    run code anyway; refusing it says plainly that the file is not portable.
+    Aliases are refused because an alias bomb expands exponentially in any
+    tool that later turns the file into objects (including user scripts).
+    The walk visits each node once, so it is linear in the file size.
+    """
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    # (node, line where it is used): an alias shares its anchor's node, so
+    # the node's own mark would point at the anchor, not at the alias.
+    stack: list[tuple[Node, int]] = [(root, line_of(root))]
+    while stack:
+        node, used_at = stack.pop()
+        if id(node) in seen:
+            problems.append(
+                Problem(
+                    shown,
+                    used_at,
+                    None,
+                    "aliases (*name) are not supported",
+                    "write the value out in full",
+                )
+            )
+            break
+        seen.add(id(node))
+        if node.tag not in _CORE_TAGS:
+            problems.append(
+                Problem(
+                    shown,
+                    line_of(node),
+                    None,
+                    f"the YAML tag {short_tag(node.tag)} is not allowed",
+                    "remove the '!' tag; feedpub reads plain YAML only",
+                )
+            )
+        if isinstance(node, MappingNode):
+            for key, value in reversed(node.value):
+                stack.append((value, line_of(key)))
+                stack.append((key, line_of(key)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, used_at) for item in reversed(node.value))
+    return problems
 
 
 def check_keys(node: MappingNode, shown: str) -> list[Problem]:

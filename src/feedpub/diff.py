@@ -1,0 +1,73 @@
+"""What readers will see change if a new build is published.
+
+Both sides are read from feed bytes (the published file and the new
+rendering), so the comparison is exactly what a reader would notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .feedread import PublishedEntry
+from .model import Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    id: str
+    title: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDiff:
+    new: list[Change] = field(default_factory=list)
+    updated: list[Change] = field(default_factory=list)
+    removed: list[Change] = field(default_factory=list)
+    id_changes: list[Change] = field(default_factory=list)
+    silent_edits: list[Change] = field(default_factory=list)
+    """Content changed but ``updated`` did not: readers will not notice."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.updated or self.removed or self.id_changes)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def compare(before: list[PublishedEntry], after: list[PublishedEntry]) -> FeedDiff:
+    diff = FeedDiff()
+    old = {e.id: e for e in before}
+    new = {e.id: e for e in after}
+    old_by_link = {e.link: e for e in before if e.link}
+    for entry in after:
+        previous = old.get(entry.id)
+        if previous is None:
+            moved = old_by_link.get(entry.link) if entry.link else None
+            if moved is not None and moved.id not in new:
+                diff.id_changes.append(Change(entry.id, entry.title, f"was {moved.id}"))
+            else:
+                diff.new.append(Change(entry.id, entry.title))
+        elif previous.content_digest != entry.content_digest:
+            diff.updated.append(Change(entry.id, entry.title))
+            if previous.updated == entry.updated:
+                diff.silent_edits.append(Change(entry.id, entry.title, "'updated' unchanged"))
+    moved_ids = {c.detail.removeprefix("was ") for c in diff.id_changes}
+    for entry in before:
+        if entry.id not in new and entry.id not in moved_ids:
+            diff.removed.append(Change(entry.id, entry.title))
+    return diff
+
+
+def id_drift(before: list[PublishedEntry], entries: tuple[Entry, ...]) -> list[tuple[Entry, str]]:
+    """Entries whose link was published before under another id: (entry, old id)."""
+    current_ids = {e.id for e in entries}
+    old_by_link = {e.link: e.id for e in before if e.link}
+    drift: list[tuple[Entry, str]] = []
+    for entry in entries:
+        old_id = old_by_link.get(entry.link) if entry.link else None
+        if old_id is not None and old_id != entry.id and old_id not in current_ids:
+            drift.append((entry, old_id))
+    return drift

@@ -1,0 +1,114 @@
+"""Read back a feed file that feedpub (or anyone) published before.
+
+Used to compare a new build with what readers already have (``diff``, the
+id drift guard) and to check files in output/. The parser never resolves
+entities, loads DTDs or touches the network, so a hostile file in output/
+cannot expand a billion laughs or read local files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_pis=True
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedEntry:
+    """What a reader saw of one entry."""
+
+    id: str
+    title: str
+    link: str | None
+    updated: str | None
+    content_digest: str
+    line: int
+
+
+class UnreadableFeed(Exception):
+    """The file is not a well-formed Atom or RSS document."""
+
+
+def source_line(element: etree._Element) -> int:
+    line: int | None = getattr(element, "sourceline", None)
+    return line or 0
+
+
+def parse_document(data: bytes) -> etree._Element:
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableFeed(str(exc)) from exc
+
+
+def read_entries(data: bytes) -> list[PublishedEntry]:
+    root = parse_document(data)
+    if root.tag in (f"{ATOM}feed", "feed"):
+        return [_atom_entry(e) for e in root if e.tag in (f"{ATOM}entry", "entry")]
+    if root.tag == "rss":
+        return [_rss_item(i) for i in root.iterfind("channel/item")]
+    raise UnreadableFeed(f"root element <{root.tag}> is neither Atom <feed> nor RSS <rss>")
+
+
+def read_file(path: Path) -> list[PublishedEntry] | None:
+    """Entries of a previously published file, or None if there is none."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return read_entries(data)
+    except UnreadableFeed:
+        return None
+
+
+def _digest(*parts: str | None) -> str:
+    return hashlib.sha256("\x00".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+def _text(element: etree._Element, path: str) -> str | None:
+    found = element.find(path)
+    return found.text if found is not None else None
+
+
+def _atom_entry(entry: etree._Element) -> PublishedEntry:
+    def child(name: str) -> str | None:
+        return _text(entry, f"{ATOM}{name}") or _text(entry, name)
+
+    link = None
+    for candidate in [*entry.iterfind(f"{ATOM}link"), *entry.iterfind("link")]:
+        if candidate.get("rel", "alternate") == "alternate":
+            link = candidate.get("href")
+            break
+    return PublishedEntry(
+        id=child("id") or "",
+        title=child("title") or "",
+        link=link,
+        updated=child("updated"),
+        content_digest=_digest(child("title"), child("summary"), child("content")),
+        line=source_line(entry),
+    )
+
+
+def _rss_item(item: etree._Element) -> PublishedEntry:
+    guid = _text(item, "guid")
+    link = _text(item, "link")
+    return PublishedEntry(
+        id=guid or link or "",
+        title=_text(item, "title") or "",
+        link=link,
+        updated=_text(item, "pubDate"),
+        content_digest=_digest(
+            _text(item, "title"), _text(item, "description"), _text(item, CONTENT_ENCODED)
+        ),
+        line=source_line(item),
+    )
