@@ -21,7 +21,6 @@ _EXPORTS = {
     "Problem": "errors",
     "StaleOutputError": "errors",
     "load_site": "load",
-    "select_feed": "load",
     "Config": "model",
     "Entry": "model",
     "Feed": "model",
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
     from .errors import Problem as Problem
     from .errors import StaleOutputError as StaleOutputError
     from .load import load_site as load_site
-    from .load import select_feed as select_feed
     from .model import Config as Config
     from .model import Entry as Entry
     from .model import Feed as Feed

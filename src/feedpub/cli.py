@@ -92,7 +92,7 @@ def build(
     result = run_build(root, out, future=future, check=check, accept_id_changes=accept_id_changes)
     if result.warnings:
         click.echo(f"{len(result.warnings)} warning(s); run 'feedpub check' to see them", err=True)
-    count = len(result.feed.entries)
+    count = result.entry_count
     noun = "entry" if count == 1 else "entries"
     if check:
         click.echo(f"{out} is up to date ({count} {noun})")

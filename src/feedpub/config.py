@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import InputError
 from .fields import Fields
+from .layout import CONFIG_NAME
 from .model import DEFAULT_FILENAMES, FORMATS, Config
 from .yamlread import read_mapping
 
-CONFIG_NAME = "feedpub.yaml"
 CONFIG_KEYS = (
     "title",
     "description",
@@ -26,6 +26,7 @@ CONFIG_KEYS = (
     "icon",
     "logo",
     "copyright",
+    "archive",
 )
 
 
@@ -100,6 +101,7 @@ def parse_config(fields: Fields) -> Config | None:
     icon = fields.url("icon", url)
     logo = fields.url("logo", url)
     rights = fields.text("copyright")
+    archive = fields.boolean("archive")
     if title is None or description is None or url is None or base_url is None:
         return None
     return Config(
@@ -117,4 +119,5 @@ def parse_config(fields: Fields) -> Config | None:
         icon=icon,
         logo=logo,
         copyright=rights,
+        archive=archive,
     )

@@ -61,10 +61,9 @@ def compare(before: list[PublishedEntry], after: list[PublishedEntry]) -> FeedDi
     return diff
 
 
-def id_drift(before: list[PublishedEntry], entries: tuple[Entry, ...]) -> list[tuple[Entry, str]]:
+def id_drift(old_by_link: dict[str, str], entries: tuple[Entry, ...]) -> list[tuple[Entry, str]]:
     """Entries whose link was published before under another id: (entry, old id)."""
     current_ids = {e.id for e in entries}
-    old_by_link = {e.link: e.id for e in before if e.link}
     drift: list[tuple[Entry, str]] = []
     for entry in entries:
         old_id = old_by_link.get(entry.link) if entry.link else None

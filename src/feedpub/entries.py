@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -12,9 +11,9 @@ from zoneinfo import ZoneInfo
 from .errors import Problem
 from .fields import Fields
 from .ids import slug_of, tag_uri
-from .markup import CONTENT_FORMATS, ContentFormat, figure_html, to_html
+from .markup_formats import CONTENT_FORMATS, ContentFormat
 from .model import Config, Enclosure, Entry, Image, Source
-from .yamlread import read_mapping
+from .yamlread import parse_mapping
 
 ENTRY_KEYS = (
     "title",
@@ -33,29 +32,22 @@ ENTRY_KEYS = (
     "draft",
     "enclosures",
 )
-ENTRY_SUFFIXES = (".yaml", ".yml")
 _TAG_LIKE = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|!--.*)>")
-
-
-def entry_files(entries_dir: Path) -> Iterator[Path]:
-    """Entry files in a stable order, skipping hidden files and editor leftovers.
-
-    ``x.yaml~`` and ``x.yaml.swp`` fail the suffix test; ``.#x.yaml`` (Emacs
-    locks) and anything under a hidden folder are hidden.
-    """
-    if not entries_dir.is_dir():
-        return
-    for path in sorted(entries_dir.rglob("*")):
-        relative = path.relative_to(entries_dir)
-        if any(part.startswith((".", "#", "_")) for part in relative.parts):
-            continue
-        if path.suffix in ENTRY_SUFFIXES and path.is_file():
-            yield path
 
 
 def load_entry(path: Path, shown: str, config: Config) -> tuple[Entry | None, list[Problem]]:
     """Read one entry file; return the entry or the problems that stop it."""
-    node, problems = read_mapping(path, shown)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 1, None, f"cannot read file: {exc.strerror}")]
+    return entry_from_bytes(data, path, shown, config)
+
+
+def entry_from_bytes(
+    data: bytes, path: Path, shown: str, config: Config
+) -> tuple[Entry | None, list[Problem]]:
+    node, problems = parse_mapping(data, shown)
     if node is None:
         return None, problems
     fields = Fields(node, shown, problems)
@@ -91,9 +83,15 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     fmt = _content_format(fields)
     content = fields.text("content")
     relative: list[str] = []
-    content_html = to_html(content, fmt, content_base, relative) if content is not None else None
+    content_html = None
+    if content is not None:
+        from .markup import to_html
+
+        content_html = to_html(content, fmt, content_base, relative)
     image = _image(fields, base)
     if image is not None:
+        from .markup import figure_html
+
         content_html = figure_html(image) + ("\n" + content_html if content_html else "")
     summary = fields.text("summary")
     if content_html is None and summary is None:

@@ -105,7 +105,9 @@ class Fields:
             self.error(key, f"must be text, not {kind}", node)
             return None
         value: str = node.value
-        bad = _XML_ILLEGAL.search(value)
+        # Cheap pre-test: printable text (ignoring tabs/newlines) has no illegal characters.
+        printable = value.replace("\n", "").replace("\t", "").isprintable()
+        bad = None if printable else _XML_ILLEGAL.search(value)
         if bad:
             self.error(
                 key,

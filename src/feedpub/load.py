@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import load_config
-from .entries import entry_files, load_entry
+from .discover import entry_files
+from .entries import load_entry
 from .errors import InputError, Problem
-from .model import Entry, Feed, Site
-
-ENTRIES_DIR = "entries"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-"""The ``updated`` date of a feed with no entries: fixed, never "now"."""
+from .layout import ENTRIES_DIR
+from .model import Entry, Site
 
 
 def load_site(root: Path) -> Site:
@@ -60,13 +57,3 @@ def duplicate_ids(entries: list[Entry]) -> list[Problem]:
                 )
             )
     return problems
-
-
-def select_feed(site: Site, now: datetime, *, future: bool = False) -> Feed:
-    """The published entries, newest first, cut to the configured limit."""
-    published = [e for e in site.entries if not e.draft and (future or e.date <= now)]
-    published.sort(key=lambda e: (e.date, e.id), reverse=True)
-    if site.config.limit:
-        published = published[: site.config.limit]
-    updated = max((e.modified for e in published), default=EPOCH)
-    return Feed(site.config, tuple(published), updated)

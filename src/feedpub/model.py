@@ -67,6 +67,19 @@ class Entry:
         return self.updated if self.updated is not None else self.date
 
 
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    path: str
+    """The entry file as shown in messages (relative to the site root)."""
+    digest: str
+    """Hash of the file's bytes: the cache key, with the config and version."""
+    entry: Entry | None
+    """The checked entry, without its content HTML (the fragments hold it)."""
+    fragments: tuple[bytes, ...]
+    """One rendered fragment per configured format, in config order."""
+    problems: tuple[Problem, ...]
+
+
 FORMATS = ("atom", "rss")
 DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml"}
 
@@ -89,13 +102,23 @@ class Config:
     icon: str | None = None
     logo: str | None = None
     copyright: str | None = None
+    archive: bool = False
+    """RFC 5005 archives: older entries move to fixed pages under archive/."""
 
     def filename(self, fmt: str) -> str:
         return dict(self.filenames)[fmt]
 
-    def feed_url(self, fmt: str) -> str:
-        """The URL a feed file is served from: its self link."""
-        return self.base_url + self.filename(fmt)
+    def page_path(self, fmt: str, page: int = 0) -> str:
+        """Output path of a document: the main feed (page 0) or archive page N."""
+        name = self.filename(fmt)
+        if page == 0:
+            return name
+        suffix = name[name.rfind(".") :] if "." in name else ""
+        return f"archive/{fmt}/{page}{suffix}"
+
+    def feed_url(self, fmt: str, page: int = 0) -> str:
+        """The URL a document is served from: its self link."""
+        return self.base_url + self.page_path(fmt, page)
 
     @property
     def feed_id(self) -> str:
@@ -114,8 +137,26 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """What one feed document publishes: the site and its selected entries."""
+    """What one feed document publishes: the site and its selected entries.
+
+    ``page`` 0 is the main (subscription) document; pages 1..``pages`` are
+    RFC 5005 archive documents, 1 being the oldest.
+    """
 
     config: Config
     entries: tuple[Entry, ...]
     updated: datetime
+    page: int = 0
+    pages: int = 0
+
+    def links(self, fmt: str) -> list[tuple[str, str]]:
+        """RFC 5005 (rel, href) links for this document, beyond self and alternate."""
+        url = self.config.feed_url
+        if self.page == 0:
+            return [("prev-archive", url(fmt, self.pages))] if self.pages else []
+        links = [("current", url(fmt))]
+        if self.page > 1:
+            links.append(("prev-archive", url(fmt, self.page - 1)))
+        if self.page < self.pages:
+            links.append(("next-archive", url(fmt, self.page + 1)))
+        return links

@@ -31,16 +31,21 @@ def line_of(node: Node) -> int:
 
 def read_mapping(path: Path, shown: str) -> tuple[MappingNode | None, list[Problem]]:
     """Parse ``path`` and return its top-level mapping, or the problems found."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 1, None, f"cannot read file: {exc.strerror}")]
+    return parse_mapping(data, shown)
+
+
+def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Problem]]:
+    """Parse a YAML file's bytes into its top-level mapping, or the problems found."""
 
     def fail(
         message: str, line: int | None = 1, hint: str | None = None
     ) -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, None, message, hint)]
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return fail(f"cannot read file: {exc.strerror}")
     if len(data) > MAX_FILE_BYTES:
         return fail(
             f"file is {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",

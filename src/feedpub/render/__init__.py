@@ -1,30 +1,57 @@
-"""One renderer per feed format, each a pure function ``Feed -> bytes``.
+"""One renderer per feed format: entry fragments, then a document around them.
 
-Renderers read the clock, the filesystem and the locale never, so the same
-feed always gives the same bytes.
+Each format renders an entry on its own (``entry``) and wraps finished
+fragments in its document (``document``). Both are pure: no clock, no
+filesystem, no locale, so the same input always gives the same bytes, and
+fragments can be rendered in worker processes and reused across builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from ..model import Feed
-
-Renderer = Callable[[Feed], bytes]
+from ..model import Config, Entry, Feed
 
 
-def renderer(fmt: str) -> Renderer:
-    """Import lazily: ``feedpub --version`` should not pay for lxml."""
+@dataclass(frozen=True, slots=True)
+class FormatRenderer:
+    entry: Callable[[Entry, Config], bytes]
+    document: Callable[[Feed, list[bytes]], bytes]
+
+
+def renderer(fmt: str) -> FormatRenderer:
+    """Import lazily: ``feedpub --version`` and no-op rebuilds never load lxml."""
     if fmt == "atom":
-        from .atom import render_atom
+        from .atom import atom_document, atom_entry
 
-        return render_atom
+        return FormatRenderer(atom_entry, atom_document)
     if fmt == "rss":
-        from .rss import render_rss
+        from .rss import rss_document, rss_item
 
-        return render_rss
+        return FormatRenderer(rss_item, rss_document)
     raise ValueError(f"unknown format {fmt!r}")  # config validation rejects these first
 
 
+def entry_fragments(entry: Entry, config: Config) -> tuple[bytes, ...]:
+    """Every configured format's fragment of one entry, in config order.
+
+    Atom and RSS share one feedgen entry (see _entry.py), so they are made
+    together; other formats render on their own.
+    """
+    made: dict[str, bytes] = {}
+    xml_formats = tuple(f for f in config.formats if f in ("atom", "rss"))
+    if xml_formats:
+        from ._entry import entry_fragments as xml_fragments
+
+        made.update(xml_fragments(entry, config, xml_formats))
+    for fmt in config.formats:
+        if fmt not in made:
+            made[fmt] = renderer(fmt).entry(entry, config)
+    return tuple(made[fmt] for fmt in config.formats)
+
+
 def render(feed: Feed, fmt: str) -> bytes:
-    return renderer(fmt)(feed)
+    """A whole document in one call (tests, small tools)."""
+    spec = renderer(fmt)
+    return spec.document(feed, [spec.entry(e, feed.config) for e in feed.entries])

@@ -9,41 +9,61 @@ place without touching its private state.
 
 from __future__ import annotations
 
-import re
-
+from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..model import Config, Entry, Person
+from ..model import Feed
 
 GENERATOR = "feedpub"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
-_XMLNS_ATTR = re.compile(rb'\s+xmlns(?::\w+)?="[^"]*"')
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"
 
 
-def new_generator(config: Config) -> FeedGenerator:
+class _LinksExtension(BaseExtension):  # type: ignore[misc]
+    """Links feedgen refuses (its ``link()`` only knows five rels) and fh:archive.
+
+    RFC 5005 needs prev-archive/next-archive/current links and an
+    ``<fh:archive/>`` marker on archive documents.
+    """
+
+    def __init__(self) -> None:
+        self.links: list[tuple[str, str]] = []
+        self.archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NS} if self.archive else {}
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        for rel, href in self.links:
+            etree.SubElement(feed, "link", href=href, rel=rel)
+        if self.archive:
+            etree.SubElement(feed, f"{{{FH_NS}}}archive")
+        return feed
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        channel = rss[0]
+        for rel, href in self.links:
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=href, rel=rel)
+        if self.archive:
+            etree.SubElement(channel, f"{{{FH_NS}}}archive")
+        return rss
+
+
+def new_generator(feed: Feed, fmt: str) -> FeedGenerator:
+    config = feed.config
     fg = FeedGenerator()
     fg.title(config.title)
     fg.generator(GENERATOR, uri=GENERATOR_URI)
     if config.language:
         fg.language(config.language)
+    links = feed.links(fmt)
+    if links or feed.page:
+        fg.register_extension("feedpub_links", _LinksExtension, atom=True, rss=True)
+        fg.feedpub_links.links = links
+        fg.feedpub_links.archive = feed.page > 0
     return fg
-
-
-def effective_authors(entry: Entry, config: Config) -> tuple[Person, ...]:
-    """Entry authors, else the site's: readers show per-entry authors only."""
-    return entry.authors or config.authors
-
-
-def fragment(element: etree._Element) -> bytes:
-    """Serialise one entry element without namespace declarations.
-
-    lxml repeats the root's namespace declarations on every element
-    serialised alone; the root of the final document declares them once.
-    """
-    data: bytes = etree.tostring(element, encoding="utf-8", pretty_print=True)
-    end = data.index(b">")
-    return _XMLNS_ATTR.sub(b"", data[:end]) + data[end:]
 
 
 def splice(shell: bytes, closing: bytes, fragments: list[bytes]) -> bytes:

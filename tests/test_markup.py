@@ -1,0 +1,53 @@
+"""Content HTML: the fast Markdown path must agree exactly with the sanitizer path."""
+
+from __future__ import annotations
+
+import cmarkgfm
+import pytest
+from cmarkgfm.cmark import Options
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedpub import markup
+
+BASE = "https://example.org/posts/a/"
+SAMPLES = [
+    "plain *emphasis* and **strong**",
+    "[relative](../b/) and [absolute](https://x.example/) and [mail](mailto:a@b.example)",
+    '![img](pic.png "a title") and ![data](data:image/png;base64,AAAA)',
+    "[bad](javascript:alert(1)) [vb](VBScript:x) [file](file:///etc/passwd)",
+    'code `if x < 1 and y > "2"` and\n\n```\nfn main() { println!("{}", &x); }\n```',
+    "<https://autolink.example/path?a=1&b=2> and <mail@example.org>",
+    "line  \nbreak\n\n---\n\n> quote\n\n1. one\n2. two\n\n- a\n- b",
+    '"quotes" & ampersands & <em>raw html</em> <script>alert(1)</script>',
+    '<a href="/x" onclick="evil()">raw link</a>',
+    '# H1\n\n## H2 with `code`\n\nText [ref][1]\n\n[1]: /refs/one "Ref title"',
+]
+
+
+def sanitizer_path(source: str) -> str:
+    raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+    return markup.sanitize(raw, BASE).strip()
+
+
+@pytest.mark.parametrize("source", SAMPLES)
+def test_fast_path_matches_sanitizer(source: str) -> None:
+    assert markup.to_html(source, "markdown", BASE) == sanitizer_path(source)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*SAMPLES, "", "\n", " ", "`", "*", "[", "]", "(", ")", "!"]), max_size=8
+    ).map("".join)
+)
+def test_fast_path_matches_sanitizer_on_mixtures(source: str) -> None:
+    assert markup.to_html(source, "markdown", BASE) == sanitizer_path(source)
+
+
+def test_relative_urls_are_reported_and_resolved() -> None:
+    found: list[str] = []
+    out = markup.to_html("[a](../b/) ![i](i.png)", "markdown", BASE, found)
+    assert found == ["../b/", "i.png"]
+    assert 'href="https://example.org/posts/b/"' in out
+    assert 'src="https://example.org/posts/a/i.png"' in out
