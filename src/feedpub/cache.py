@@ -21,14 +21,13 @@ import hashlib
 import marshal
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import Problem
-from .model import Compiled, Enclosure, Entry, Image, Person, Source
+from .records import Identity
 
 CACHE_DIR = ".feedpub-cache"
 _HEAD = "head.marshal"
@@ -36,17 +35,6 @@ _BODY = "body.marshal"
 _SCHEMA = 2
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
-
-Identity = tuple[int, int, int, str]
-"""(size, mtime_ns, inode, content digest) of an entry file."""
-
-
-@dataclass(slots=True)
-class EntryRecord:
-    identity: Identity
-    compiled: Compiled
-    """As compiled, with ``fragments`` emptied (they live in output files)."""
-    fragment_digests: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -82,9 +70,12 @@ class Index:
             return
         path, self._body_path = self._body_path, None
         try:
-            token, self.entries, self.spans = marshal.loads(path.read_bytes())
-            if token != (self.key, self.written_ns):
-                raise ValueError("body belongs to another build")
+            with open(path, "rb") as handle:
+                if marshal.load(handle) != (self.key, self.written_ns):
+                    raise ValueError("body belongs to another build")
+                while (chunk := marshal.load(handle)) is not None:
+                    self.entries.update(chunk)
+                self.spans = marshal.load(handle)
         except Exception:  # any damage at all means: start cold, never fail the build
             self.identities, self.outputs, self.entries, self.spans = {}, {}, {}, {}
 
@@ -111,8 +102,14 @@ def load_index(cache_dir: Path, key: str) -> Index:
         return Index(key)
 
 
-def save_index(cache_dir: Path, index: Index) -> None:
-    """Write body then head, each atomically; a cache that cannot be written is skipped."""
+def save_index(
+    cache_dir: Path, index: Index, entries: Iterable[tuple[str, tuple[Any, ...]]]
+) -> None:
+    """Write body then head, each atomically; a cache that cannot be written is skipped.
+
+    The body is written in chunks so that a 100,000-entry index never exists
+    as one serialised blob in memory.
+    """
     written_ns = time.time_ns()
     head = (
         index.key,
@@ -121,63 +118,23 @@ def save_index(cache_dir: Path, index: Index) -> None:
         {name: (r.size, r.mtime_ns, r.signature) for name, r in index.outputs.items()},
         (index.future, index.next_due_ns, index.entry_count, index.warnings),
     )
-    body = ((index.key, written_ns), index.entries, index.spans)
     try:
         cache_dir.mkdir(exist_ok=True)
-        for name, payload in ((_BODY, body), (_HEAD, head)):
-            temp = cache_dir / f".{name}.{os.getpid()}"
-            temp.write_bytes(marshal.dumps(payload))
-            os.replace(temp, cache_dir / name)
+        temp = cache_dir / f".{_BODY}.{os.getpid()}"
+        with open(temp, "wb") as handle:
+            marshal.dump((index.key, written_ns), handle)
+            chunk: dict[str, tuple[Any, ...]] = {}
+            for shown, raw in entries:
+                chunk[shown] = raw
+                if len(chunk) >= 2000:
+                    marshal.dump(chunk, handle)
+                    chunk = {}
+            marshal.dump(chunk, handle)
+            marshal.dump(None, handle)
+            marshal.dump(index.spans, handle)
+        os.replace(temp, cache_dir / _BODY)
+        temp = cache_dir / f".{_HEAD}.{os.getpid()}"
+        temp.write_bytes(marshal.dumps(head))
+        os.replace(temp, cache_dir / _HEAD)
     except OSError:
         pass  # the next build is simply cold
-
-
-# -- plain-tuple encoding ------------------------------------------------------
-
-
-def _date(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def encode(rec: EntryRecord) -> tuple[Any, ...]:
-    c = rec.compiled
-    e = c.entry
-    entry = None
-    if e is not None:
-        entry = (
-            e.path, e.slug, e.id, e.title, _date(e.date), _date(e.updated), e.link,
-            tuple((p.name, p.email, p.url) for p in e.authors),
-            e.summary, e.tags,
-            (e.image.url, e.image.alt, e.image.credit) if e.image else None,
-            (e.source.title, e.source.url) if e.source else None,
-            e.lang, e.draft,
-            tuple((x.url, x.type, x.length) for x in e.enclosures),
-        )  # fmt: skip
-    problems = tuple((p.path, p.line, p.field, p.message, p.hint, p.severity) for p in c.problems)
-    return (rec.identity, c.path, entry, problems, rec.fragment_digests)
-
-
-def problems_of(raw: tuple[Any, ...]) -> tuple[Problem, ...]:
-    """A stored record's warnings, without decoding the rest."""
-    return tuple(Problem(*p) for p in raw[3])
-
-
-def problem_tuple(p: Problem) -> tuple[Any, ...]:
-    return (p.path, p.line, p.field, p.message, p.hint, p.severity)
-
-
-def decode(raw: tuple[Any, ...]) -> EntryRecord:
-    identity, path, e, _, digests = raw
-    entry = None
-    if e is not None:
-        entry = Entry(
-            path=e[0], slug=e[1], id=e[2], title=e[3],
-            date=datetime.fromisoformat(e[4]),
-            updated=datetime.fromisoformat(e[5]) if e[5] else None,
-            link=e[6], authors=tuple(Person(*p) for p in e[7]), summary=e[8], tags=e[9],
-            image=Image(*e[10]) if e[10] else None, source=Source(*e[11]) if e[11] else None,
-            lang=e[12], draft=e[13], enclosures=tuple(Enclosure(*x) for x in e[14]),
-        )  # fmt: skip
-    compiled = Compiled(path, identity[3], entry, (), problems_of(raw))
-    size, mtime_ns, ino, digest = identity
-    return EntryRecord((size, mtime_ns, ino, digest), compiled, tuple(digests))

@@ -1,23 +1,38 @@
-"""Per-entry work: one file in, a checked entry and its rendered fragments out.
+"""Per-entry work: one file in, its checked record and rendered fragments out.
 
 This is everything a build does that depends on one entry file alone, so
 it runs in worker processes and its result is cached by the file's
-identity. Renderers are imported on first use inside the worker.
+identity. The result is plain tuples and bytes: cheap to send between
+processes and to store.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .entries import entry_from_bytes
-from .errors import Problem
-from .model import Compiled, Config
+from .fragments import fragment_digest
+from .model import Config
+from .records import EntryTuple, ProblemTuple, encode_entry, encode_problem
 
 
-def fragment_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    path: str
+    """The entry file as shown in messages (relative to the site root)."""
+    digest: str
+    """Hash of the file's bytes."""
+    entry: EntryTuple | None
+    """The checked entry (records.encode_entry form), None if it has errors."""
+    problems: tuple[ProblemTuple, ...]
+    digests: tuple[str, ...] = ()
+    """Digest of each format's fragment, in config order."""
+    fragments: tuple[bytes, ...] = ()
+    """The fragments themselves (empty when a worker spilled them to a file)."""
+    spilled: tuple[tuple[str, int, int], ...] = ()
+    """Where a worker wrote the fragments instead: (file, offset, length) each."""
 
 
 def compile_file(path: Path, shown: str, config: Config) -> Compiled:
@@ -26,11 +41,13 @@ def compile_file(path: Path, shown: str, config: Config) -> Compiled:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problem = Problem(shown, 1, None, f"cannot read file: {exc.strerror}")
-        return Compiled(shown, "", None, (), (problem,))
+        problem = (shown, 1, None, f"cannot read file: {exc.strerror}", None, "error")
+        return Compiled(shown, "", None, (problem,))
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     entry, problems = entry_from_bytes(data, path, shown, config)
+    found = tuple(encode_problem(p) for p in problems)
     if entry is None:
-        return Compiled(shown, digest, None, (), tuple(problems))
+        return Compiled(shown, digest, None, found)
     fragments = entry_fragments(entry, config)
-    return Compiled(shown, digest, replace(entry, content_html=None), fragments, tuple(problems))
+    digests = tuple(fragment_digest(f) for f in fragments)
+    return Compiled(shown, digest, encode_entry(entry), found, digests, fragments)

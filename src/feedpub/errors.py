@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Self
 
 Severity = Literal["error", "warning"]
 
@@ -59,7 +59,7 @@ class FeedpubError(Exception):
         line: int | None = None,
         field: str | None = None,
         hint: str | None = None,
-    ) -> FeedpubError:
+    ) -> Self:
         return cls([Problem(path, line, field, message, hint)])
 
 

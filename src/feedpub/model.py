@@ -67,19 +67,6 @@ class Entry:
         return self.updated if self.updated is not None else self.date
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
-    path: str
-    """The entry file as shown in messages (relative to the site root)."""
-    digest: str
-    """Hash of the file's bytes: the cache key, with the config and version."""
-    entry: Entry | None
-    """The checked entry, without its content HTML (the fragments hold it)."""
-    fragments: tuple[bytes, ...]
-    """One rendered fragment per configured format, in config order."""
-    problems: tuple[Problem, ...]
-
-
 FORMATS = ("atom", "rss")
 DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml"}
 

@@ -10,28 +10,19 @@ unchanged document skip rendering; without it the result is byte-identical.
 from __future__ import annotations
 
 import hashlib
+import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from .cache import (
-    CACHE_DIR,
-    RACY_NS,
-    EntryRecord,
-    Identity,
-    Index,
-    OutputRecord,
-    cache_key,
-    decode,
-    encode,
-    load_index,
-    problem_tuple,
-    save_index,
-)
+from .cache import CACHE_DIR, RACY_NS, Index, OutputRecord, cache_key, load_index, save_index
+from .compile import Compiled
 from .errors import InputError, Problem, StaleOutputError
+from .fragments import Document, FragmentStore, document_frame
 from .layout import CONFIG_NAME, ENTRIES_DIR, OUTPUT_DIR
-from .model import Compiled, Config, Entry, Feed
+from .model import Config, Entry, Feed
+from .records import DRAFT, ID, LINK, EntryRecord, Identity, decode_problem, encode_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +44,17 @@ def render_site(
     """Build every document in memory, with no cache and no output folder."""
     from .config import load_config
 
-    state = _Collected(load_config(root), Index(""))
-    state.scan(root)
-    state.collect(jobs)
-    documents = state.plan(now or datetime.now(UTC), future)
-    files = {
-        state.config.page_path(fmt, doc.page): state.render(doc, fmt)[0]
-        for doc in documents
-        for fmt in state.config.formats
-    }
+    with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
+        state = _Collected(load_config(root), Index(""), Path(spill))
+        state.scan(root)
+        state.collect(jobs)
+        documents = state.plan(now or datetime.now(UTC), future)
+        files = {
+            state.config.page_path(fmt, doc.page): state.document(doc, fmt).to_bytes()
+            for doc in documents
+            for fmt in state.config.formats
+        }
+        state.store.close()
     return documents[0], files
 
 
@@ -93,38 +86,65 @@ def build(
         key = ""  # load_config below reports the missing config properly
     index = load_index(cache_dir, key) if use_cache and key else Index(key)
     if index.outputs:
-        state = _Collected(None, index)
-        state.scan(root)
-        if state.unchanged and _nothing_due(index, now, future, out):
+        probe = _Collected(None, index, Path())
+        probe.scan(root)
+        if probe.unchanged and _nothing_due(index, now, future, out):
             # The no-op rebuild ends here, before loading YAML, lxml or the body.
-            warnings = tuple(Problem(*p) for p in index.warnings)
+            warnings = tuple(decode_problem(p) for p in index.warnings)
             return BuildResult(index.entry_count, [], warnings)
     from .config import load_config
 
-    state = _Collected(load_config(root), index)
+    config = load_config(root)
     index.load_body()
+    with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
+        state = _Collected(config, index, Path(spill))
+        try:
+            return _build(
+                state, root, out, cache_dir, now, future, check, accept_id_changes, jobs, use_cache
+            )
+        finally:
+            state.store.close()
+
+
+def _build(
+    state: _Collected,
+    root: Path,
+    out: Path,
+    cache_dir: Path,
+    now: datetime,
+    future: bool,
+    check: bool,
+    accept_id_changes: bool,
+    jobs: int | None,
+    use_cache: bool,
+) -> BuildResult:
+    from .writer import stale_files, write_files
+
+    index, config = state.index, state.config
     state.scan(root)
     state.collect(jobs)
     if not accept_id_changes:
         _guard_ids(state, out)
     documents = state.plan(now, future)
+    state.reuse_outputs(out)
 
-    changed: dict[str, bytes] = {}
+    changed: dict[str, Document] = {}
     outputs: dict[str, OutputRecord] = {}
     spans: dict[str, dict[str, tuple[int, int]]] = {}
     for doc in documents:
-        for fmt in state.config.formats:
-            name = state.config.page_path(fmt, doc.page)
+        for fmt in config.formats:
+            name = config.page_path(fmt, doc.page)
             signature = state.signature(doc, fmt)
             previous = index.outputs.get(name)
             if previous and previous.signature == signature and _intact(out / name, previous):
                 outputs[name], spans[name] = previous, index.spans.get(name, {})
                 continue
-            changed[name], spans[name] = state.render(doc, fmt, out)
+            changed[name] = state.document(doc, fmt)
             outputs[name] = OutputRecord(0, 0, signature)
+            spans[name] = changed[name].spans()
     count = len(documents[0].entries)
     if check:
-        stale = sorted(_changed_files(out, changed))
+        stale = stale_files(out, changed)
         if stale:
             raise StaleOutputError.one(
                 "output is out of date: " + ", ".join(stale),
@@ -132,27 +152,19 @@ def build(
                 hint="run 'feedpub build' and commit the result",
             )
         return BuildResult(count, [], state.warnings, state.compiled, len(changed))
-    from .writer import write_files
-
     written = write_files(out, changed)
     if use_cache:
         for name in changed:
             stat = (out / name).stat()
             outputs[name].size, outputs[name].mtime_ns = stat.st_size, stat.st_mtime_ns
         index.identities = {shown: r.identity for shown, r in state.records.items()}
-        index.entries = state.stored()
+        index.entries = {}  # the records are saved from state, chunk by chunk
         index.outputs, index.spans = outputs, spans
         index.future, index.entry_count = future, count
         index.next_due_ns = state.next_due(now, future)
-        index.warnings = tuple(problem_tuple(p) for p in state.warnings)
-        save_index(cache_dir, index)
+        index.warnings = tuple(encode_problem(p) for p in state.warnings)
+        save_index(cache_dir, index, ((s, r.stored()) for s, r in state.records.items()))
     return BuildResult(count, written, state.warnings, state.compiled, len(changed))
-
-
-def _changed_files(out: Path, files: dict[str, bytes]) -> dict[str, bytes]:
-    from .writer import changed_files
-
-    return changed_files(out, files)
 
 
 def _nothing_due(index: Index, now: datetime, future: bool, out: Path) -> bool:
@@ -183,20 +195,21 @@ def _content_digest(path: Path) -> str | None:
 class _Collected:
     """Every entry of the site, compiled now or taken from the cache."""
 
-    def __init__(self, config: Config | None, index: Index) -> None:
+    def __init__(self, config: Config | None, index: Index, spill_dir: Path) -> None:
         self._config = config
         self.index = index
+        self.spill_dir = spill_dir
         self.records: dict[str, EntryRecord] = {}
-        self.fresh: dict[str, bytes] = {}
-        """Fragments rendered this run, by digest."""
+        self.store = FragmentStore()
+        self.previous_ids: dict[str, str] = {}
+        """link -> id as the last build published them (for the id drift guard)."""
         self.compiled = 0
         self.warnings: tuple[Problem, ...] = ()
         self.unchanged = False
         self._root = Path()
         self._order: list[str] = []
-        self._reused: dict[str, Identity] = {}
+        self.reused: dict[str, Identity] = {}
         self._todo: list[tuple[Path, str]] = []
-        self._old_outputs: dict[str, bytes] = {}
 
     @property
     def config(self) -> Config:
@@ -209,7 +222,7 @@ class _Collected:
 
         self._root = root
         trusted_before = self.index.written_ns - RACY_NS
-        self._order, self._reused, self._todo = [], {}, []
+        self._order, self.reused, self._todo = [], {}, []
         for relative, path, stat in scan_entries(root / ENTRIES_DIR):
             shown = f"{ENTRIES_DIR}/{relative}"
             self._order.append(shown)
@@ -219,7 +232,7 @@ class _Collected:
                 if (size, mtime_ns, ino) == (stat.st_size, stat.st_mtime_ns, stat.st_ino) and (
                     mtime_ns < trusted_before or _content_digest(Path(path)) == digest
                 ):
-                    self._reused[shown] = known
+                    self.reused[shown] = known
                     continue
             self._todo.append((Path(path), shown))
         self.unchanged = not self._todo and len(self._order) == len(self.index.identities)
@@ -229,18 +242,26 @@ class _Collected:
         from .load import duplicate_ids
         from .workers import compile_many
 
-        for shown in [s for s in self._reused if s not in self.index.entries]:
-            del self._reused[shown]  # the body was lost: compile again
+        for shown in [s for s in self.reused if s not in self.index.entries]:
+            del self.reused[shown]  # the body was lost: compile again
             self._todo.append((self._root / shown, shown))
-        compiled = compile_many(self._todo, self.config, jobs)
+        compiled = compile_many(self._todo, self.config, self.spill_dir, jobs)
         fresh = {shown: c for (_, shown), c in zip(self._todo, compiled, strict=True)}
+        del compiled
+        stored = self.index.entries
+        if self._todo:
+            # What readers have now: link -> id of every entry the last build knew.
+            for raw in stored.values():
+                entry = raw[2]
+                if entry is not None and entry[LINK] and not entry[DRAFT]:
+                    self.previous_ids[entry[LINK]] = entry[ID]
         for shown in self._order:
             if shown in fresh:
-                self.records[shown] = self._record(fresh[shown], self._root / shown)
+                self.records[shown] = self._record(fresh.pop(shown), self._root / shown)
             else:
-                self.records[shown] = decode(self.index.entries[shown])
+                self.records[shown] = EntryRecord.from_stored(stored.pop(shown))
         self.compiled = len(self._todo)
-        problems = [p for r in self.records.values() for p in r.compiled.problems]
+        problems = [p for r in self.records.values() for p in r.warnings()]
         problems.extend(duplicate_ids(self.entries()))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -248,7 +269,8 @@ class _Collected:
         self.warnings = tuple(problems)
 
     def entries(self) -> list[Entry]:
-        return [r.compiled.entry for r in self.records.values() if r.compiled.entry]
+        """Every checked entry's header (enough to plan; no text or media)."""
+        return [e for r in self.records.values() if (e := r.header()) is not None]
 
     def plan(self, now: datetime, future: bool) -> list[Feed]:
         from .plan import plan, published
@@ -262,25 +284,28 @@ class _Collected:
         due = [e.date for e in self.entries() if not e.draft and e.date > now]
         return int(min(due).timestamp() * 1e9) if due else None
 
-    def stored(self) -> dict[str, tuple[Any, ...]]:
-        """Records in stored form, re-encoding only the ones compiled this run."""
-        return {
-            shown: self.index.entries[shown] if shown in self._reused else encode(record)
-            for shown, record in self.records.items()
-        }
-
     def _record(self, compiled: Compiled, path: Path) -> EntryRecord:
-        from .compile import fragment_digest
-
-        digests = tuple(fragment_digest(f) for f in compiled.fragments)
-        self.fresh.update(zip(digests, compiled.fragments, strict=True))
-        slim = Compiled(compiled.path, compiled.digest, compiled.entry, (), compiled.problems)
+        for digest, data in zip(compiled.digests, compiled.fragments, strict=False):
+            self.store.put(digest, data)
+        for digest, (spill, offset, length) in zip(
+            compiled.digests, compiled.spilled, strict=False
+        ):
+            self.store.locate(digest, sys.intern(spill), offset, length, verify=False)
         try:
             stat = path.stat()
             identity = (stat.st_size, stat.st_mtime_ns, stat.st_ino, compiled.digest)
         except OSError:
             identity = (-1, -1, -1, compiled.digest)
-        return EntryRecord(identity, slim, digests)
+        return EntryRecord(
+            identity, compiled.path, compiled.entry, compiled.problems, compiled.digests
+        )
+
+    def reuse_outputs(self, out: Path) -> None:
+        """Let fragments be cut from the previous build's files (checked on read)."""
+        for name, record in self.index.outputs.items():
+            if _intact(out / name, record):
+                for digest, (offset, length) in self.index.spans.get(name, {}).items():
+                    self.store.locate(digest, str(out / name), offset, length, verify=True)
 
     def signature(self, doc: Feed, fmt: str) -> str:
         """Everything a document's bytes depend on, hashed."""
@@ -288,53 +313,30 @@ class _Collected:
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{fmt}\x00{doc.page}\x00{doc.pages}\x00{doc.updated.isoformat()}".encode())
         for entry in doc.entries:
-            h.update(self.records[entry.path].fragment_digests[position].encode())
+            h.update(self.records[entry.path].digests[position].encode())
         return h.hexdigest()
 
-    def render(
-        self, doc: Feed, fmt: str, out: Path | None = None
-    ) -> tuple[bytes, dict[str, tuple[int, int]]]:
-        """The document's bytes and where each entry fragment sits in them."""
-        from .render import renderer
-
+    def document(self, doc: Feed, fmt: str) -> Document:
+        """The document, streamed from fragments wherever they are."""
         position = self.config.formats.index(fmt)
-        digests = [self.records[e.path].fragment_digests[position] for e in doc.entries]
-        fragments = [self._fragment(e, d, out) for e, d in zip(doc.entries, digests, strict=True)]
-        data = renderer(fmt).document(doc, fragments)
-        spans: dict[str, tuple[int, int]] = {}
-        at = 0
-        for digest, fragment in zip(digests, fragments, strict=True):
-            at = data.index(fragment, at)
-            spans[digest] = (at, len(fragment))
-            at += len(fragment)
-        return data, spans
+        digests = []
+        for entry in doc.entries:
+            digest = self.records[entry.path].digests[position]
+            if digest not in self.store or self.store.get(digest) is None:
+                self._recompile(entry.path)
+            digests.append(digest)
+        head, separator, tail = document_frame(doc, fmt)
+        return Document(head, separator, tail, digests, self.store)
 
-    def _fragment(self, entry: Entry, digest: str, out: Path | None) -> bytes:
-        """A fragment rendered this run, else cut from the previous output, else recompiled."""
-        from .compile import compile_file, fragment_digest
+    def _recompile(self, shown: str) -> None:
+        """A fragment is nowhere (e.g. the entry was never in a feed): render it again."""
+        from .compile import compile_file
 
-        found = self.fresh.get(digest)
-        if found is not None:
-            return found
-        if out is not None:
-            for name, record in self.index.outputs.items():
-                span = self.index.spans.get(name, {}).get(digest)
-                if span is not None and _intact(out / name, record):
-                    data = self._old_output(out / name)
-                    piece = data[span[0] : span[0] + span[1]]
-                    if fragment_digest(piece) == digest:
-                        return piece
-        shown = entry.path
         compiled = compile_file(self._root / shown, shown, self.config)
+        for digest in compiled.digests:
+            self.store.forget(digest)
         self.records[shown] = self._record(compiled, self._root / shown)
-        self._reused.pop(shown, None)
-        return self.fresh[digest]
-
-    def _old_output(self, path: Path) -> bytes:
-        key = str(path)
-        if key not in self._old_outputs:
-            self._old_outputs[key] = path.read_bytes()
-        return self._old_outputs[key]
+        self.reused.pop(shown, None)
 
 
 def _guard_ids(state: _Collected, out: Path) -> None:
@@ -343,13 +345,8 @@ def _guard_ids(state: _Collected, out: Path) -> None:
 
     if not state.compiled:
         return  # ids come from files; unchanged files keep their ids
-    before: dict[str, str] = {}
-    if state.index.entries:
-        for raw in state.index.entries.values():
-            stored = raw[2]  # the entry tuple of cache.encode: id, link, draft at 2, 6, 13
-            if stored is not None and stored[6] and not stored[13]:
-                before[stored[6]] = stored[2]
-    else:
+    before = state.previous_ids
+    if not state.index.identities:
         from .feedread import read_file
 
         for fmt in state.config.formats:

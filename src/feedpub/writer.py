@@ -1,78 +1,128 @@
 """The only code that touches the output folder.
 
-Every file of a build is first written to a temporary file beside its
-target; only when all of them are safely on disk are they renamed into
-place. A build that fails or is interrupted before that point leaves the
-previous output exactly as it was. Files whose bytes did not change are not
-rewritten, so their modification times (and HTTP caches) stay valid.
+Every file of a build is first written in full to a temporary file beside
+its target and fsynced; only when all of them are safely on disk are they
+renamed into place, and if a rename fails the files already replaced are
+rolled back. A build that fails or is interrupted leaves the previous
+output exactly as it was. Files whose bytes did not change are not
+replaced, so their modification times (and HTTP caches) stay valid.
+Documents arrive as chunks, so a 700 MB feed is never held in memory.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from .errors import OutputError
 
 TEMP_PREFIX = ".feedpub-tmp-"
+_BLOCK = 1 << 20
 
 
-def changed_files(out_dir: Path, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The subset of ``files`` whose bytes differ from what ``out_dir`` holds."""
-    changed: dict[str, bytes] = {}
-    for name, data in files.items():
-        try:
-            if (out_dir / name).read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        changed[name] = data
-    return changed
+class Chunked(Protocol):
+    def chunks(self) -> Iterator[bytes]: ...
 
 
-def write_files(out_dir: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Atomically replace changed files under ``out_dir``; return their names.
+Source = bytes | Chunked
 
-    Each file is staged and fsynced first. If a rename fails part-way, the
-    files already renamed are rolled back from hard-link backups, so the
-    folder never mixes two builds.
-    """
-    changed = changed_files(out_dir, files)
-    if not changed:
-        return []
-    staged: list[tuple[Path, Path]] = []
+
+def _chunks(source: Source) -> Iterable[bytes]:
+    return (source,) if isinstance(source, bytes) else source.chunks()
+
+
+def stale_files(out_dir: Path, files: Mapping[str, Source]) -> list[str]:
+    """Names whose new bytes differ from what ``out_dir`` holds; writes nothing."""
+    return sorted(name for name, source in files.items() if _differs(out_dir / name, source))
+
+
+def _differs(target: Path, source: Source) -> bool:
+    try:
+        with open(target, "rb") as handle:
+            for chunk in _chunks(source):
+                if handle.read(len(chunk)) != chunk:
+                    return True
+            return handle.read(1) != b""
+    except OSError:
+        return True
+
+
+def write_files(out_dir: Path, files: Mapping[str, Source]) -> list[str]:
+    """Atomically replace changed files under ``out_dir``; return their names."""
+    staged = _stage_all(out_dir, files)
     backups: list[tuple[Path, Path | None]] = []
     try:
-        for name, data in changed.items():
-            target = out_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.append((_stage(target, data), target))
-        for temp, target in staged:
+        for temp, target in staged.values():
             backups.append((target, _backup(target)))
             os.replace(temp, target)
     except OSError as exc:
-        _roll_back(staged, backups)
-        raise OutputError.one(
-            f"cannot write {exc.filename or out_dir}: {exc.strerror}",
-            path=str(out_dir),
-            hint="check that the folder is writable; the previous output is intact",
-        ) from exc
+        _roll_back(list(staged.values()), backups)
+        raise _output_error(out_dir, exc) from exc
     for _, backup in backups:
         if backup is not None:
             backup.unlink(missing_ok=True)
-    return sorted(changed)
+    return sorted(staged)
 
 
-def _stage(target: Path, data: bytes) -> Path:
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(temp, 0o644)
-    return Path(temp)
+def _output_error(out_dir: Path, exc: OSError) -> OutputError:
+    return OutputError.one(
+        f"cannot write {exc.filename or out_dir}: {exc.strerror}",
+        path=str(out_dir),
+        hint="check that the folder is writable and has space; the previous output is intact",
+    )
+
+
+def _stage_all(out_dir: Path, files: Mapping[str, Source]) -> dict[str, tuple[Path, Path]]:
+    """Write every file to a temp file; keep (temp, target) for those that differ."""
+    staged: dict[str, tuple[Path, Path]] = {}
+    try:
+        for name, source in files.items():
+            target = out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp = _stage(target, _chunks(source))
+            if _same_bytes(temp, target):
+                temp.unlink()
+            else:
+                staged[name] = (temp, target)
+    except OSError as exc:
+        for temp, _ in staged.values():
+            temp.unlink(missing_ok=True)
+        raise _output_error(out_dir, exc) from exc
+    return staged
+
+
+def _stage(target: Path, chunks: Iterable[bytes]) -> Path:
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o644)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            while True:
+                block = fa.read(_BLOCK)
+                if block != fb.read(_BLOCK):
+                    return False
+                if not block:
+                    return True
+    except OSError:
+        return False
 
 
 def _backup(target: Path) -> Path | None:

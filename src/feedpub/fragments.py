@@ -1,0 +1,116 @@
+"""Where entry fragments live during a build, and documents streamed from them.
+
+A 100,000-entry feed is gigabytes of fragments: they cannot all sit in
+memory. Fragments therefore live in one of three places, found by digest:
+in memory (small builds), in spill files written by worker processes, or
+inside the previous build's output files (the cache records where). A
+document is a head, fragments joined by a separator, and a tail; it is
+streamed to the writer piece by piece, so no document is held whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .model import Feed
+
+_MARK1 = b"\x00feedpub-fragment-1\x00"
+_MARK2 = b"\x00feedpub-fragment-2\x00"
+
+
+def fragment_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class FragmentStore:
+    memory: dict[str, bytes] = field(default_factory=dict)
+    located: dict[str, tuple[str, int, int, bool]] = field(default_factory=dict)
+    """digest -> (file, offset, length, verify): spill files and old outputs."""
+    _handles: dict[str, int] = field(default_factory=dict)
+
+    def put(self, digest: str, data: bytes) -> None:
+        self.memory[digest] = data
+
+    def locate(self, digest: str, path: str, offset: int, length: int, verify: bool) -> None:
+        """Record where a fragment is; ``verify`` re-hashes it on read (old outputs)."""
+        if digest not in self.memory:
+            self.located.setdefault(digest, (path, offset, length, verify))
+
+    def __contains__(self, digest: str) -> bool:
+        return digest in self.memory or digest in self.located
+
+    def length(self, digest: str) -> int:
+        found = self.memory.get(digest)
+        return len(found) if found is not None else self.located[digest][2]
+
+    def get(self, digest: str) -> bytes | None:
+        """The fragment's bytes, or None if its recorded place no longer holds it."""
+        found = self.memory.get(digest)
+        if found is not None:
+            return found
+        path, offset, length, verify = self.located[digest]
+        handle = self._handles.get(path)
+        if handle is None:
+            handle = self._handles[path] = os.open(path, os.O_RDONLY)
+        data = os.pread(handle, length, offset)
+        if verify and fragment_digest(data) != digest:
+            return None
+        return data
+
+    def forget(self, digest: str) -> None:
+        self.located.pop(digest, None)
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            os.close(handle)
+        self._handles.clear()
+
+
+@dataclass(slots=True)
+class Document:
+    """One output file: ``head + sep.join(fragments) + tail``, streamed."""
+
+    head: bytes
+    separator: bytes
+    tail: bytes
+    digests: list[str]
+    store: FragmentStore
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        for i, digest in enumerate(self.digests):
+            if i:
+                yield self.separator
+            data = self.store.get(digest)
+            if data is None:
+                raise RuntimeError(f"fragment {digest} changed while building")
+            yield data
+        yield self.tail
+
+    def spans(self) -> dict[str, tuple[int, int]]:
+        """Where each fragment sits in the file: for reuse by the next build."""
+        spans: dict[str, tuple[int, int]] = {}
+        at = len(self.head)
+        for i, digest in enumerate(self.digests):
+            if i:
+                at += len(self.separator)
+            length = self.store.length(digest)
+            spans[digest] = (at, length)
+            at += length
+        return spans
+
+    def to_bytes(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+def document_frame(feed: Feed, fmt: str) -> tuple[bytes, bytes, bytes]:
+    """A format's (head, separator, tail), learnt by rendering two marker fragments."""
+    from .render import renderer
+
+    whole = renderer(fmt).document(feed, [_MARK1, _MARK2])
+    first, second = whole.index(_MARK1), whole.index(_MARK2)
+    return whole[:first], whole[first + len(_MARK1) : second], whole[second + len(_MARK2) :]

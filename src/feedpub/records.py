@@ -1,0 +1,96 @@
+"""Compact, plain-tuple records of entries: what the cache stores and the build keeps.
+
+A 100,000-entry site cannot keep a full Entry object graph per entry in
+memory (or pickle one per entry between processes). Records keep each
+entry as tuples of strings; the build decodes a light "header" (dates, id,
+link, path) for planning, and a full Entry only where a renderer needs one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .errors import Problem
+from .model import Enclosure, Entry, Image, Person, Source
+
+EntryTuple = tuple[Any, ...]
+ProblemTuple = tuple[Any, ...]
+Identity = tuple[int, int, int, str]
+"""(size, mtime_ns, inode, content digest) of an entry file."""
+
+# Positions in an EntryTuple, for readers that must not decode (see encode_entry).
+ID, LINK, DRAFT = 2, 6, 13
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def encode_entry(e: Entry) -> EntryTuple:
+    return (
+        e.path, e.slug, e.id, e.title, _date(e.date), _date(e.updated), e.link,
+        tuple((p.name, p.email, p.url) for p in e.authors),
+        e.summary, e.tags,
+        (e.image.url, e.image.alt, e.image.credit) if e.image else None,
+        (e.source.title, e.source.url) if e.source else None,
+        e.lang, e.draft,
+        tuple((x.url, x.type, x.length) for x in e.enclosures),
+    )  # fmt: skip
+
+
+def decode_entry(e: EntryTuple, *, full: bool = True) -> Entry:
+    """The Entry; with ``full=False`` only what planning needs (no text, people or media)."""
+    date = datetime.fromisoformat(e[4])
+    updated = datetime.fromisoformat(e[5]) if e[5] else None
+    if not full:
+        return Entry(path=e[0], slug=e[1], id=e[2], title=e[3], date=date, updated=updated,
+                     link=e[6], lang=e[12], draft=e[13])  # fmt: skip
+    return Entry(
+        path=e[0], slug=e[1], id=e[2], title=e[3], date=date, updated=updated, link=e[6],
+        authors=tuple(Person(*p) for p in e[7]), summary=e[8], tags=e[9],
+        image=Image(*e[10]) if e[10] else None, source=Source(*e[11]) if e[11] else None,
+        lang=e[12], draft=e[13], enclosures=tuple(Enclosure(*x) for x in e[14]),
+    )  # fmt: skip
+
+
+def encode_problem(p: Problem) -> ProblemTuple:
+    return (p.path, p.line, p.field, p.message, p.hint, p.severity)
+
+
+def decode_problem(p: ProblemTuple) -> Problem:
+    return Problem(*p)
+
+
+@dataclass(slots=True)
+class EntryRecord:
+    """One entry file as the build knows it."""
+
+    identity: Identity
+    path: str
+    entry: EntryTuple | None
+    problems: tuple[ProblemTuple, ...]
+    digests: tuple[str, ...]
+    """Digest of each format's fragment, in config order."""
+    _header: Entry | None = None
+
+    def stored(self) -> tuple[Any, ...]:
+        return (self.identity, self.path, self.entry, self.problems, self.digests)
+
+    @classmethod
+    def from_stored(cls, raw: tuple[Any, ...]) -> EntryRecord:
+        identity, path, entry, problems, digests = raw
+        size, mtime_ns, ino, digest = identity
+        return cls((size, mtime_ns, ino, digest), path, entry, tuple(problems), tuple(digests))
+
+    def header(self) -> Entry | None:
+        if self._header is None and self.entry is not None:
+            self._header = decode_entry(self.entry, full=False)
+        return self._header
+
+    def full(self) -> Entry | None:
+        return decode_entry(self.entry) if self.entry is not None else None
+
+    def warnings(self) -> list[Problem]:
+        return [decode_problem(p) for p in self.problems]
