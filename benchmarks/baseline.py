@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 import yaml
-from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+from feedgen.feed import FeedGenerator
 from markdown_it import MarkdownIt
 
 
