@@ -10,8 +10,9 @@ from .diff import id_drift
 from .errors import InputError, Problem, StaleOutputError
 from .feedread import PublishedEntry, read_file
 from .load import load_site, select_feed
-from .model import Feed, Site
+from .model import INDEX_FILENAME, Feed, Site
 from .render import render
+from .render.html import render_index
 from .writer import changed_files, write_files
 
 OUTPUT_DIR = "output"
@@ -37,6 +38,8 @@ def render_site(
 def _render(site: Site, now: datetime | None, future: bool) -> tuple[Feed, dict[str, bytes]]:
     feed = select_feed(site, now or datetime.now(UTC), future=future)
     files = {feed.config.filename(fmt): render(feed, fmt) for fmt in feed.config.formats}
+    if feed.config.index:
+        files[INDEX_FILENAME] = render_index(feed)
     return feed, files
 
 

@@ -23,6 +23,10 @@ def renderer(fmt: str) -> Renderer:
         from .rss import render_rss
 
         return render_rss
+    if fmt == "json":
+        from .jsonfeed import render_json
+
+        return render_json
     raise ValueError(f"unknown format {fmt!r}")  # config validation rejects these first
 
 

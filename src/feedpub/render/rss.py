@@ -12,6 +12,7 @@ from lxml import etree
 
 from ..model import Config, Entry, Feed, Person
 from ._shared import effective_authors, fragment, new_generator, splice
+from .websub import add_hub_links
 
 NSMAP = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -69,6 +70,7 @@ def rss_document(config: Config, feed: Feed, fragments: list[bytes]) -> bytes:
     # feedgen formats dates by switching the process locale; write ours instead.
     last_build = f"<lastBuildDate>{rss_date(feed.updated)}</lastBuildDate>".encode()
     shell = _LAST_BUILD.sub(lambda _: last_build, shell, count=1)
+    shell = add_hub_links(shell, config.hubs)
     # The channel's <description> is plain text, unlike an item's.
     return splice(numeric_entities(shell, html_elements=False), b"</channel>", fragments)
 
