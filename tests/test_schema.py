@@ -25,6 +25,7 @@ from feedpub.config import CONFIG_KEYS
 from feedpub.entries import ENTRY_KEYS
 from feedpub.errors import InputError
 from feedpub.load import load_site
+from feedpub.markup import CONTENT_FORMATS
 from feedpub.model import FORMATS
 from feedpub.schema import SCHEMA_KINDS, SchemaKind, load_schema
 
@@ -81,6 +82,9 @@ def test_schema_keys_are_the_loader_keys() -> None:
     assert tuple(config["properties"]) == CONFIG_KEYS
     assert entry["required"] == ["title", "date"]
     assert config["required"] == ["title", "description", "url"]
+    assert entry["properties"]["format"]["anyOf"][0]["enum"] == list(CONTENT_FORMATS)
+    formats = config["properties"]["formats"]["anyOf"][0]["anyOf"]
+    assert formats == [{"enum": list(FORMATS)}, {"type": "array", "items": {"enum": list(FORMATS)}}]
     nested = {
         "image": _object_keys(entry["properties"]["image"]),
         "source": _object_keys(entry["properties"]["source"]),
