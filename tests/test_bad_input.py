@@ -265,7 +265,8 @@ CONFIG_CASES: list[tuple[str, str, str]] = [
     (
         "config-bad-format",
         BASIC_CONFIG + "formats: [atom, rdf]\n",
-        'feedpub.yaml:6: error: formats: "rdf" is not a supported format (choose from atom, rss)',
+        'feedpub.yaml:6: error: formats: "rdf" is not a supported format '
+        "(choose from atom, rss, json)",
     ),
     (
         "config-bad-limit",

@@ -165,6 +165,6 @@ def test_check_reports_stale_output_and_writes_nothing(make_site: MakeSite) -> N
     build(root, now=NOW, check=True)
     (root / "entries/b.yaml").write_text(entry("New"))
     before = snapshot(root / "output")
-    with pytest.raises(StaleOutputError, match=r"atom\.xml, rss\.xml"):
+    with pytest.raises(StaleOutputError, match=r"atom\.xml, feed\.json, index\.html, rss\.xml"):
         build(root, now=NOW, check=True)
     assert snapshot(root / "output") == before

@@ -22,7 +22,8 @@ def test_build_reports_what_it_wrote(make_site: MakeSite) -> None:
     root = make_site({"a.yaml": GOOD})
     code, out, err = run("build", "--root", str(root))
     assert (code, err) == (0, "")
-    assert out == f"wrote {root}/output/atom.xml, {root}/output/rss.xml (1 entry)\n"
+    names = ["atom.xml", "feed.json", "index.html", "rss.xml"]
+    assert out == "wrote " + ", ".join(f"{root}/output/{n}" for n in names) + " (1 entry)\n"
     code, out, _ = run("build", "-C", str(root))
     assert out == f"{root}/output already up to date (1 entry)\n"
 
@@ -71,7 +72,7 @@ def test_check_exits_1_when_output_is_stale(make_site: MakeSite) -> None:
     root = make_site({"a.yaml": GOOD})
     code, _, err = run("build", "-C", str(root), "--check")
     assert code == 1
-    assert "output is out of date: atom.xml, rss.xml" in err
+    assert "output is out of date: atom.xml, feed.json, index.html, rss.xml" in err
     assert not (root / "output").exists()
     run("build", "-C", str(root))
     code, out, _ = run("build", "-C", str(root), "--check")

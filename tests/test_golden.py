@@ -15,7 +15,7 @@ from .conftest import NOW, REPO, snapshot
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
+@pytest.mark.parametrize("name", ["atom.xml", "rss.xml", "feed.json", "index.html"])
 def test_sample_feed_matches_golden(name: str, request: pytest.FixtureRequest) -> None:
     _, files = render_site(REPO, now=NOW)
     if request.config.getoption("--update-golden"):
@@ -37,7 +37,7 @@ def test_second_build_changes_no_byte(tmp_path: Path) -> None:
     before = snapshot(site / "output")
     mtimes = {p: p.stat().st_mtime_ns for p in (site / "output").iterdir()}
     second = build(site, now=NOW)
-    assert first.written == ["atom.xml", "rss.xml"]
+    assert first.written == ["atom.xml", "feed.json", "index.html", "rss.xml"]
     assert second.written == []
     assert snapshot(site / "output") == before
     assert {p: p.stat().st_mtime_ns for p in (site / "output").iterdir()} == mtimes

@@ -101,7 +101,21 @@ def test_entries_newest_first_and_limited(make_site: MakeSite) -> None:
 _CHARS = st.characters(
     blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufffe\uffff\ufeff"
 )
-one_line = st.text(_CHARS, min_size=1, max_size=40).filter(lambda s: s.strip() != "")
+
+
+def _feedparser_redecodes(text: str) -> bool:
+    """feedparser "repairs" Latin-1-only text that is also valid UTF-8 once
+    re-encoded (its mixin.py heuristic), so "Â¡" reads back as "¡". That is
+    the reader's quirk, not ours: such text is left out of the comparison."""
+    try:
+        return text.encode("iso-8859-1").decode("utf-8") != text
+    except UnicodeError:
+        return False
+
+
+one_line = st.text(_CHARS, min_size=1, max_size=40).filter(
+    lambda s: s.strip() != "" and not _feedparser_redecodes(s)
+)
 paragraphs = st.lists(one_line, min_size=1, max_size=3).map("\n\n".join)
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import InputError
 from .fields import Fields
 from .layout import CONFIG_NAME
-from .model import DEFAULT_FILENAMES, FORMATS, Config
+from .model import DEFAULT_FILENAMES, FORMATS, INDEX_FILENAME, Config
 from .yamlread import read_mapping
 
 CONFIG_KEYS = (
@@ -27,6 +27,8 @@ CONFIG_KEYS = (
     "logo",
     "copyright",
     "archive",
+    "hub",
+    "index",
 )
 
 
@@ -72,7 +74,7 @@ def parse_config(fields: Fields) -> Config | None:
             fields.node("timezone"),
             "use an IANA name such as Europe/Paris or UTC",
         )
-    formats = fields.text_list("formats") or ("atom", "rss")
+    formats = fields.text_list("formats") or FORMATS
     for fmt in formats:
         if fmt not in FORMATS:
             fields.error(
@@ -94,6 +96,15 @@ def parse_config(fields: Fields) -> Config | None:
                     filenames[fmt] = name
     if len(set(filenames.values())) != len(filenames):
         fields.error("filenames", "two formats would write the same file", fields.node("filenames"))
+    index = fields.boolean("index", True)
+    if index and INDEX_FILENAME in filenames.values():
+        fields.error(
+            "filenames",
+            f'"{INDEX_FILENAME}" is taken by the entry list page',
+            fields.node("filenames"),
+            "choose another name, or set 'index: false'",
+        )
+    hubs = _hubs(fields)
     config_id = fields.text("id")
     authors = fields.people("author", url)
     language = fields.language("language")
@@ -120,4 +131,16 @@ def parse_config(fields: Fields) -> Config | None:
         logo=logo,
         copyright=rights,
         archive=archive,
+        hubs=hubs,
+        index=index,
     )
+
+
+def _hubs(fields: Fields) -> tuple[str, ...]:
+    """WebSub hub URLs; absolute, since subscribers contact them directly."""
+    hubs: list[str] = []
+    for raw in fields.text_list("hub"):
+        hub = fields.check_url("hub", raw, None)
+        if hub is not None:
+            hubs.append(hub)
+    return tuple(hubs)

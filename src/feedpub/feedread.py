@@ -9,8 +9,10 @@ cannot expand a billion laughs or read local files.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -35,7 +37,7 @@ class PublishedEntry:
 
 
 class UnreadableFeed(Exception):
-    """The file is not a well-formed Atom or RSS document."""
+    """The file is not a well-formed Atom, RSS or JSON Feed document."""
 
 
 def source_line(element: etree._Element) -> int:
@@ -51,12 +53,36 @@ def parse_document(data: bytes) -> etree._Element:
 
 
 def read_entries(data: bytes) -> list[PublishedEntry]:
+    if is_json(data):
+        return [_json_item(item) for item in json_items(parse_json_feed(data))]
     root = parse_document(data)
     if root.tag in (f"{ATOM}feed", "feed"):
         return [_atom_entry(e) for e in root if e.tag in (f"{ATOM}entry", "entry")]
     if root.tag == "rss":
         return [_rss_item(i) for i in root.iterfind("channel/item")]
     raise UnreadableFeed(f"root element <{root.tag}> is neither Atom <feed> nor RSS <rss>")
+
+
+def is_json(data: bytes) -> bool:
+    """JSON Feed starts with "{"; XML never does."""
+    return data.lstrip()[:1] == b"{"
+
+
+def parse_json_feed(data: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, bad UTF-8
+        raise UnreadableFeed(f"not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise UnreadableFeed("a JSON Feed must be a JSON object")
+    return document
+
+
+def json_items(document: dict[str, Any]) -> list[dict[str, Any]]:
+    items = document.get("items")
+    if not isinstance(items, list):
+        return []
+    return [item for item in items if isinstance(item, dict)]
 
 
 def read_file(path: Path) -> list[PublishedEntry] | None:
@@ -96,6 +122,23 @@ def _atom_entry(entry: etree._Element) -> PublishedEntry:
         updated=child("updated"),
         content_digest=_digest(child("title"), child("summary"), child("content")),
         line=source_line(entry),
+    )
+
+
+def _json_item(item: dict[str, Any]) -> PublishedEntry:
+    def text(key: str) -> str | None:
+        value = item.get(key)
+        return value if isinstance(value, str) else None
+
+    return PublishedEntry(
+        id=text("id") or text("url") or "",
+        title=text("title") or "",
+        link=text("url"),
+        updated=text("date_modified") or text("date_published"),
+        content_digest=_digest(
+            text("title"), text("summary"), text("content_html") or text("content_text")
+        ),
+        line=0,
     )
 
 

@@ -77,10 +77,15 @@ class Document:
     head: bytes
     separator: bytes
     tail: bytes
+    empty: bytes
+    """The whole document when it has no entries (a format may spell that differently)."""
     digests: list[str]
     store: FragmentStore
 
     def chunks(self) -> Iterator[bytes]:
+        if not self.digests:
+            yield self.empty
+            return
         yield self.head
         for i, digest in enumerate(self.digests):
             if i:
@@ -107,10 +112,12 @@ class Document:
         return b"".join(self.chunks())
 
 
-def document_frame(feed: Feed, fmt: str) -> tuple[bytes, bytes, bytes]:
-    """A format's (head, separator, tail), learnt by rendering two marker fragments."""
+def document_frame(feed: Feed, fmt: str) -> tuple[bytes, bytes, bytes, bytes]:
+    """A format's (head, separator, tail, empty document), learnt from marker fragments."""
     from .render import renderer
 
-    whole = renderer(fmt).document(feed, [_MARK1, _MARK2])
+    document = renderer(fmt).document
+    whole = document(feed, [_MARK1, _MARK2])
     first, second = whole.index(_MARK1), whole.index(_MARK2)
-    return whole[:first], whole[first + len(_MARK1) : second], whole[second + len(_MARK2) :]
+    head, tail = whole[:first], whole[second + len(_MARK2) :]
+    return head, whole[first + len(_MARK1) : second], tail, document(feed, [])

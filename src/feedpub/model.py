@@ -67,8 +67,9 @@ class Entry:
         return self.updated if self.updated is not None else self.date
 
 
-FORMATS = ("atom", "rss")
-DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml"}
+FORMATS = ("atom", "rss", "json")
+DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+INDEX_FILENAME = "index.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class Config:
     authors: tuple[Person, ...] = ()
     timezone: str = "UTC"
     limit: int = 50
-    formats: tuple[str, ...] = ("atom", "rss")
+    formats: tuple[str, ...] = FORMATS
     filenames: tuple[tuple[str, str], ...] = tuple(DEFAULT_FILENAMES.items())
     id: str | None = None
     icon: str | None = None
@@ -91,6 +92,10 @@ class Config:
     copyright: str | None = None
     archive: bool = False
     """RFC 5005 archives: older entries move to fixed pages under archive/."""
+    hubs: tuple[str, ...] = ()
+    """WebSub hubs that readers may subscribe to for push updates."""
+    index: bool = True
+    """Also write index.html, a page listing the entries with feed autodiscovery."""
 
     def filename(self, fmt: str) -> str:
         return dict(self.filenames)[fmt]

@@ -1,8 +1,9 @@
 """Structural checks of published feed files, format by format.
 
 These are the rules a reader relies on (RFC 4287 for Atom, the RSS 2.0
-specification for RSS): required elements, date syntax, absolute URIs and
-unique ids. They catch files edited by hand or left by other tools.
+specification for RSS; JSON Feed files go to :mod:`feedpub.jsoncheck`):
+required elements, date syntax, absolute URIs and unique ids. They catch
+files edited by hand or left by other tools.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from .errors import Problem
-from .feedread import ATOM, UnreadableFeed, parse_document, source_line
+from .feedread import ATOM, UnreadableFeed, is_json, parse_document, source_line
+from .jsoncheck import check_json_feed
 
 _RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})", re.IGNORECASE
@@ -27,9 +29,13 @@ Checker = Callable[[etree._Element], Iterator[tuple[etree._Element, str, str]]]
 
 def check_file(path: Path, shown: str) -> list[Problem]:
     try:
-        root = parse_document(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         return [Problem(shown, None, None, f"cannot read: {exc.strerror}")]
+    if is_json(data):
+        return check_json_feed(data, shown)
+    try:
+        root = parse_document(data)
     except UnreadableFeed as exc:
         return [Problem(shown, None, None, f"not well-formed XML: {exc}")]
     checker: Checker

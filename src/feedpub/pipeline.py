@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,8 +21,12 @@ from .compile import Compiled
 from .errors import InputError, Problem, StaleOutputError
 from .fragments import Document, FragmentStore, document_frame
 from .layout import CONFIG_NAME, ENTRIES_DIR, OUTPUT_DIR
-from .model import Config, Entry, Feed
+from .model import INDEX_FILENAME, Config, Entry, Feed
 from .records import DRAFT, ID, LINK, EntryRecord, Identity, decode_problem, encode_problem
+from .writer import Source
+
+INDEX_ENTRIES = 100
+"""index.html lists at most this many of the newest entries (the feeds have them all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ def render_site(
             for doc in documents
             for fmt in state.config.formats
         }
+        if state.config.index:
+            files[INDEX_FILENAME] = state.index_page(documents[0])
         state.store.close()
     return documents[0], files
 
@@ -128,7 +134,7 @@ def _build(
     documents = state.plan(now, future)
     state.reuse_outputs(out)
 
-    changed: dict[str, Document] = {}
+    changed: dict[str, Source] = {}
     outputs: dict[str, OutputRecord] = {}
     spans: dict[str, dict[str, tuple[int, int]]] = {}
     for doc in documents:
@@ -139,9 +145,13 @@ def _build(
             if previous and previous.signature == signature and _intact(out / name, previous):
                 outputs[name], spans[name] = previous, index.spans.get(name, {})
                 continue
-            changed[name] = state.document(doc, fmt)
+            document = state.document(doc, fmt)
+            changed[name], spans[name] = document, document.spans()
             outputs[name] = OutputRecord(0, 0, signature)
-            spans[name] = changed[name].spans()
+    if config.index:
+        # Small and cheap: rebuilt whenever anything else is (the writer skips equal bytes).
+        changed[INDEX_FILENAME] = state.index_page(documents[0])
+        outputs[INDEX_FILENAME] = OutputRecord(0, 0, "")
     count = len(documents[0].entries)
     if check:
         stale = stale_files(out, changed)
@@ -154,7 +164,9 @@ def _build(
         return BuildResult(count, [], state.warnings, state.compiled, len(changed))
     written = write_files(out, changed)
     if use_cache:
-        for name in changed:
+        for name in outputs:
+            if name not in changed:
+                continue
             stat = (out / name).stat()
             outputs[name].size, outputs[name].mtime_ns = stat.st_size, stat.st_mtime_ns
         index.identities = {shown: r.identity for shown, r in state.records.items()}
@@ -325,8 +337,16 @@ class _Collected:
             if digest not in self.store or self.store.get(digest) is None:
                 self._recompile(entry.path)
             digests.append(digest)
-        head, separator, tail = document_frame(doc, fmt)
-        return Document(head, separator, tail, digests, self.store)
+        head, separator, tail, empty = document_frame(doc, fmt)
+        return Document(head, separator, tail, empty, digests, self.store)
+
+    def index_page(self, main: Feed) -> bytes:
+        """index.html lists the newest entries of the main feed, in full."""
+        from .render.html import render_index
+
+        shown = main.entries[:INDEX_ENTRIES]
+        full = tuple(e for entry in shown if (e := self.records[entry.path].full()) is not None)
+        return render_index(replace(main, entries=full))
 
     def _recompile(self, shown: str) -> None:
         """A fragment is nowhere (e.g. the entry was never in a feed): render it again."""

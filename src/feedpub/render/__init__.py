@@ -30,6 +30,10 @@ def renderer(fmt: str) -> FormatRenderer:
         from .rss import rss_document, rss_item
 
         return FormatRenderer(rss_item, rss_document)
+    if fmt == "json":
+        from .jsonfeed import json_document, json_entry
+
+        return FormatRenderer(json_entry, json_document)
     raise ValueError(f"unknown format {fmt!r}")  # config validation rejects these first
 
 

@@ -21,6 +21,8 @@ def atom_document(feed: Feed, fragments: list[bytes]) -> bytes:
     # RFC 4287 4.1.1: a feed SHOULD link to itself; readers use it to re-subscribe.
     fg.link(href=config.feed_url("atom", feed.page), rel="self", type="application/atom+xml")
     fg.link(href=config.url, rel="alternate", type="text/html")
+    for hub in config.hubs:
+        fg.link(href=hub, rel="hub")  # WebSub: subscribe here for push updates
     for person in config.authors:
         fg.author(atom_person(person))
     if config.icon:

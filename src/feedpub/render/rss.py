@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from ..model import Config, Entry, Feed
 from ._entry import entry_fragments, rss_person
 from ._shared import new_generator, splice
+from .websub import add_hub_links
 
 _LAST_BUILD = re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>")
 _ENTITY = re.compile(rb"&(amp|lt|gt);")
@@ -41,4 +42,5 @@ def rss_document(feed: Feed, fragments: list[bytes]) -> bytes:
     # The channel's text is all plain (its <description> too, unlike an item's):
     # numeric references, as in items (see _entry.py).
     shell = _ENTITY.sub(lambda m: _NUMERIC[m.group(1)], shell)
+    shell = add_hub_links(shell, config.hubs)
     return splice(shell, b"</channel>", fragments)
