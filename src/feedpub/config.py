@@ -26,6 +26,7 @@ CONFIG_KEYS = (
     "icon",
     "logo",
     "copyright",
+    "hub",
 )
 
 
@@ -100,6 +101,7 @@ def parse_config(fields: Fields) -> Config | None:
     icon = fields.url("icon", url)
     logo = fields.url("logo", url)
     rights = fields.text("copyright")
+    hubs = _hubs(fields)
     if title is None or description is None or url is None or base_url is None:
         return None
     return Config(
@@ -117,4 +119,15 @@ def parse_config(fields: Fields) -> Config | None:
         icon=icon,
         logo=logo,
         copyright=rights,
+        hubs=hubs,
     )
+
+
+def _hubs(fields: Fields) -> tuple[str, ...]:
+    """``hub``: one URL or a list; absolute, since hubs live on other hosts."""
+    hubs: list[str] = []
+    for raw in fields.text_list("hub"):
+        url = fields.check_url("hub", raw, None)
+        if url is not None:
+            hubs.append(url)
+    return tuple(hubs)

@@ -89,6 +89,8 @@ class Config:
     icon: str | None = None
     logo: str | None = None
     copyright: str | None = None
+    hubs: tuple[str, ...] = ()
+    """WebSub hubs (config key ``hub``) that ``feedpub ping`` notifies."""
 
     def filename(self, fmt: str) -> str:
         return dict(self.filenames)[fmt]

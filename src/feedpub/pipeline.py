@@ -9,7 +9,7 @@ from pathlib import Path
 from .diff import id_drift
 from .errors import InputError, Problem, StaleOutputError
 from .feedread import PublishedEntry, read_file
-from .load import load_site, select_feed
+from .load import Progress, load_site, select_feed
 from .model import Feed, Site
 from .render import render
 from .writer import changed_files, write_files
@@ -48,6 +48,7 @@ def build(
     future: bool = False,
     check: bool = False,
     accept_id_changes: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the feeds of the site in ``root`` into ``out_dir`` (default root/output).
 
@@ -56,9 +57,10 @@ def build(
     written and StaleOutputError is raised when the output is out of date.
     Unless ``accept_id_changes``, an entry that readers already have under
     another id (same link) stops the build: they would see it twice.
+    ``progress`` is called once per entry file read.
     """
     out = out_dir if out_dir is not None else root / OUTPUT_DIR
-    site = load_site(root)
+    site = load_site(root, progress=progress)
     feed, files = _render(site, now, future)
     if not accept_id_changes:
         guard_ids(feed, out)
