@@ -87,11 +87,15 @@ def entry_text(
     entry_id: str,
     *,
     draft: bool = False,
-    slug: str = "",
+    link: str | None = None,
     summary: str = PLACEHOLDER_SUMMARY,
     content: str = PLACEHOLDER_CONTENT,
 ) -> str:
-    """The YAML of a new entry (without a schema line)."""
+    """The YAML of a new entry (without a schema line).
+
+    Without ``link`` a commented example stays in the file: a guessed URL
+    that 404s would be worse than the missing-link warning.
+    """
     stamp = when.isoformat(timespec="seconds") if isinstance(when, datetime) else when.isoformat()
     lines = [
         yaml_line("title", title),
@@ -101,9 +105,9 @@ def entry_text(
     ]
     if draft:
         lines.append("draft: true  # delete this line to publish\n")
+    lines.append("# The entry's page on your site, absolute or relative to the site url:\n")
+    lines.append(yaml_line("link", link) if link else f"# link: /{slugify(title)}/\n")
     lines += [
-        "# The entry's page on your site, absolute or relative to the site url:\n",
-        f"# link: /{slug or slugify(title)}/\n",
         yaml_line("summary", summary),
         "content: |\n",
         *(f"  {line}\n" if line else "\n" for line in content.splitlines()),
@@ -146,11 +150,16 @@ def create_entry(
     text = schema_modeline(path, root, "entry") + entry_text(
         title, when, f"urn:uuid:{uuid.uuid4()}", draft=draft
     )
-    create_files(root, {path: text})
+    create_files(root, {path: text}, hint="pick another title, or another day with --date")
     return path
 
 
-def create_files(root: Path, files: dict[Path, str]) -> None:
+def create_files(
+    root: Path,
+    files: dict[Path, str],
+    *,
+    hint: str = "feedpub never overwrites files; move it away first",
+) -> None:
     """Create every file or none: refuse if any exists, undo a partial write.
 
     All targets are checked first so the error lists every clash at once;
@@ -164,7 +173,7 @@ def create_files(root: Path, files: dict[Path, str]) -> None:
                 None,
                 None,
                 "already exists",
-                "feedpub never overwrites files; move it away or pick another name",
+                hint,
             )
             for path in clashes
         )

@@ -30,6 +30,9 @@ from .fields import Fields
 CACHE_DIR = ".feedpub-cache/"
 SCHEMA_KINDS = ("config", "entry")
 EXAMPLE_TITLE = "Hello, world"
+_UTC_ALIASES = frozenset(
+    {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,8 @@ def local_timezone() -> str:
     except OSError:
         pass
     for name in candidates:
+        if name in _UTC_ALIASES:
+            return "UTC"
         if name and not name.startswith("/"):
             try:
                 ZoneInfo(name)
@@ -129,10 +134,12 @@ def init_site(root: Path, settings: SiteSettings, *, now: datetime | None = None
     when = (now or datetime.now(UTC)).astimezone(ZoneInfo(settings.timezone))
     example = entry_path(root, EXAMPLE_TITLE, when)
     files[config_path] = _with_modeline(config_path, root, "config", files) + config
+    # The example links to the home page: it exists, and the first build is warning-free.
     files[example] = _with_modeline(example, root, "entry", files) + entry_text(
         EXAMPLE_TITLE,
         when.replace(microsecond=0),
         f"urn:uuid:{uuid.uuid4()}",
+        link="/",
         summary=f"{settings.title} now has a feed.",
         content=_EXAMPLE_CONTENT,
     )
