@@ -115,10 +115,11 @@ class Server:
 
     # -- internals ---------------------------------------------------------
 
-    def _start(self, watch: bool, interval: float) -> None:
+    def _start(self, watch: bool, interval: float, baseline: Snapshot) -> None:
         threads = [threading.Thread(target=self._httpd.serve_forever, args=(0.1,), daemon=True)]
         if watch:
-            threads.append(threading.Thread(target=self._watch, args=(interval,), daemon=True))
+            args = (interval, baseline)
+            threads.append(threading.Thread(target=self._watch, args=args, daemon=True))
         for thread in threads:
             thread.name = f"feedpub-serve-{len(self._threads)}"
             self._threads.append(thread)
@@ -139,8 +140,7 @@ class Server:
             self._on_build(event)
         return event
 
-    def _watch(self, interval: float) -> None:
-        seen = snapshot(self.root)
+    def _watch(self, interval: float, seen: Snapshot) -> None:
         while not self._stopping.wait(interval):
             now = snapshot(self.root)
             if now == seen:
@@ -206,6 +206,8 @@ def start(
             hint="another program may use this port; pick another with --port, or 0 for any",
         ) from exc
     server = Server(root, out, httpd, on_build)
+    # Taken before the first build, so a change made while it runs is not missed.
+    baseline = snapshot(root)
     first = server._build()
     if not first.ok:
         if not watch:
@@ -215,5 +217,5 @@ def start(
             httpd.types = media_types(load_config(root).filenames)
         except FeedpubError:  # a broken config: assume the default file names
             httpd.types = media_types(DEFAULT_FILENAMES.items())
-    server._start(watch, interval)
+    server._start(watch, interval, baseline)
     return server
