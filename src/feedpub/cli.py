@@ -587,8 +587,8 @@ def ping(root: Path, timeout: float) -> None:
         )
     results = ping_all(config.hubs, feed_urls(config), timeout=timeout)
     for result in results:
-        status = str(result.status) if result.status is not None else "no answer"
-        line = f"{result.hub} <- {result.feed_url}: {status} {result.detail}".rstrip()
+        answer = result.detail if result.status is None else f"{result.status} {result.detail}"
+        line = f"{result.hub} <- {result.feed_url}: {answer}".rstrip()
         if result.ok:
             _info(f"{click.style('ok', fg='green')} {line}")
         else:

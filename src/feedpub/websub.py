@@ -62,10 +62,12 @@ def ping(hub: str, feed_url: str, *, timeout: float = TIMEOUT) -> PingResult:
     except urllib.error.HTTPError as exc:
         text = _preview(exc)
         return PingResult(hub, feed_url, exc.code, f"{exc.reason}{': ' + text if text else ''}")
-    except urllib.error.URLError as exc:
-        return PingResult(hub, feed_url, None, f"cannot reach the hub: {exc.reason}")
     except TimeoutError:
         return PingResult(hub, feed_url, None, f"no answer within {timeout:g} s")
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            return PingResult(hub, feed_url, None, f"no answer within {timeout:g} s")
+        return PingResult(hub, feed_url, None, f"cannot reach the hub: {exc.reason}")
     except (OSError, http.client.HTTPException) as exc:
         return PingResult(hub, feed_url, None, f"cannot reach the hub: {exc or type(exc).__name__}")
 
