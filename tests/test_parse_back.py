@@ -101,7 +101,23 @@ def test_entries_newest_first_and_limited(make_site: MakeSite) -> None:
 _CHARS = st.characters(
     blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufffe\uffff\ufeff"
 )
-one_line = st.text(_CHARS, min_size=1, max_size=40).filter(lambda s: s.strip() != "")
+
+
+def _feedparser_repairs(text: str) -> bool:
+    """feedparser "fixes" text whose Latin-1 bytes are valid UTF-8 (mixin.py, pop()).
+
+    It reads the correct feed text "Â¡" back as "¡", guessing it was mojibake.
+    That is the oracle's quirk, not a feed bug, so such strings are not drawn.
+    """
+    try:
+        return text.encode("iso-8859-1").decode("utf-8") != text
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+
+
+one_line = st.text(_CHARS, min_size=1, max_size=40).filter(
+    lambda s: s.strip() != "" and not _feedparser_repairs(s)
+)
 paragraphs = st.lists(one_line, min_size=1, max_size=3).map("\n\n".join)
 
 
