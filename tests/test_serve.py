@@ -262,3 +262,21 @@ def _drive_serve(
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=WAIT) == 0
     assert _next_matching(out, "stopped") == "stopped\n"
+
+
+def test_a_crash_in_a_rebuild_is_reported_not_fatal(
+    server: Server, site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("feedpub.serve.build", broken)
+    before = server.builds
+    (site / "entries/2020-02-01-second.yaml").write_text(SECOND)
+    event = server.wait_for_build(before, timeout=WAIT)
+    assert not event.ok
+    assert "internal error while building: RuntimeError: boom" in str(event.problems[0])
+    assert get(server, "/atom.xml")[0] == 200
+    monkeypatch.undo()
+    (site / "entries/2020-02-01-second.yaml").write_text(SECOND + "tags: [x]\n")
+    assert server.wait_for_build(before + 1, timeout=WAIT).ok

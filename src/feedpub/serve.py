@@ -13,6 +13,7 @@ last good output keeps being served while the error is reported.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -130,6 +131,15 @@ class Server:
             result = build(self.root, self.out_dir)
         except FeedpubError as exc:
             event = BuildEvent(self.builds + 1, None, exc.problems, changed)
+        except Exception as exc:  # a bug must not stop the preview; say so and go on
+            bug = Problem(
+                None,
+                None,
+                None,
+                f"internal error while building: {type(exc).__name__}: {exc}",
+                "this is a bug in feedpub; please report it with 'feedpub --debug build'",
+            )
+            event = BuildEvent(self.builds + 1, None, (bug,), changed)
         else:
             self._httpd.types = media_types(result.feed.config.filenames)
             event = BuildEvent(self.builds + 1, result, result.warnings, changed)
@@ -137,19 +147,26 @@ class Server:
             self._events.append(event)
             self._changed.notify_all()
         if self._on_build is not None:
-            self._on_build(event)
+            with contextlib.suppress(OSError):  # e.g. stdout is a closed pipe
+                self._on_build(event)
         return event
 
     def _watch(self, interval: float, seen: Snapshot) -> None:
         while not self._stopping.wait(interval):
-            now = snapshot(self.root)
+            try:
+                now = snapshot(self.root)
+            except OSError:  # a folder vanished mid-walk: look again next round
+                continue
             if now == seen:
                 continue
             # Editors save in steps (truncate, write, rename): wait until still.
             for _ in range(_SETTLE_ROUNDS):
                 if self._stopping.wait(_SETTLE):
                     return
-                later = snapshot(self.root)
+                try:
+                    later = snapshot(self.root)
+                except OSError:
+                    continue
                 if later == now:
                     break
                 now = later
