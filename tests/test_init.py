@@ -89,7 +89,7 @@ def test_init_without_a_terminal_asks_nothing_and_needs_url(tmp_path: Path) -> N
     assert (code, err) == (0, "")
     config = (tmp_path / "site/feedpub.yaml").read_text(encoding="utf-8")
     assert "title: site\n" in config  # the folder's name
-    assert "description: News and updates from site\n" in config
+    assert "description: News from site\n" in config
     assert "language:" not in config
     assert run("build", "-C", str(tmp_path / "site"))[0] == 0
 
@@ -103,11 +103,12 @@ def test_init_prompts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "b")], input=answers)
     assert result.exit_code == 0, result.output
     assert "Feed title [b]:" in result.stdout
+    assert "Language (e.g. en, fr; empty for none):" in result.stdout  # no "[]" default
     assert '"not a url" is not an absolute http(s) URL' in result.output  # asked again
     config = (tmp_path / "b/feedpub.yaml").read_text(encoding="utf-8")
     assert "title: My blog\n" in config
     assert "url: https://blog.example/\n" in config
-    assert "description: News and updates from My blog\n" in config  # default kept
+    assert "description: News from My blog\n" in config  # default kept
     assert "language: en\nauthor: Bo\n" in config
     assert "timezone: Europe/Paris\n" in config
 

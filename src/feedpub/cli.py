@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -344,42 +345,33 @@ def init(
 
     target = root / directory
     ask = _interactive()
-    name = target.resolve().name or "My feed"
-    if title is None:
-        title = click.prompt("Feed title", default=name) if ask else name
-    if url is None:
+
+    def answer(value: str | None, question: str, default: str) -> str:
+        if value is not None:
+            return value
         if not ask:
-            raise click.UsageError(
-                "Missing option '--url': the site's address, e.g. --url https://example.org/ "
-                "(there is no terminal to ask on)"
-            )
-        url = str(click.prompt("Site URL (e.g. https://example.org/)", value_proc=_prompt_url))
-    default_description = f"News and updates from {title}"
-    if description is None:
-        description = (
-            click.prompt("One-sentence description", default=default_description)
-            if ask
-            else default_description
+            return default
+        return str(click.prompt(question, default=default, show_default=bool(default)))
+
+    if url is None and not ask:
+        raise click.UsageError(
+            "Missing option '--url': the site's address, e.g. --url https://example.org/ "
+            "(there is no terminal to ask on)"
         )
-    if language is None and ask:
-        language = click.prompt("Language (e.g. en, fr; empty for none)", default="") or None
-    if author is None and ask:
-        author = click.prompt("Author (e.g. Ana <ana@example.org>; empty for none)", default="")
-    if timezone is None:
-        zone = local_timezone()
-        timezone = click.prompt("Time zone", default=zone) if ask else zone
+    title = answer(title, "Feed title", target.resolve().name or "My feed")
+    if url is None:
+        url = str(click.prompt("Site URL (e.g. https://example.org/)", value_proc=_prompt_url))
     settings = SiteSettings(
-        title=str(title),
+        title=title,
         url=url,
-        description=str(description),
-        language=language or None,
-        author=author or None,
-        timezone=str(timezone),
+        description=answer(description, "One-sentence description", f"News from {title}"),
+        language=answer(language, "Language (e.g. en, fr; empty for none)", "") or None,
+        author=answer(author, "Author (e.g. Ana <ana@example.org>; empty for none)", "") or None,
+        timezone=answer(timezone, "Time zone", local_timezone()),
     )
-    created = init_site(target, settings)
-    for path in created:
+    for path in init_site(target, settings):
         _info(f"created {path}")
-    steps = [] if directory == Path(".") else [f"cd {directory}"]
+    steps = [] if target == Path(".") else [f"cd {shlex.quote(str(target))}"]
     steps += [
         'feedpub new "My first entry" --edit   # write an entry',
         "feedpub serve                         # preview the feeds while you write",
