@@ -113,7 +113,10 @@ def _many_entries(make_site: MakeSite) -> Path:
 
 def test_big_builds_show_a_progress_bar_on_a_terminal_only(make_site: MakeSite) -> None:
     root = _many_entries(make_site)
-    leader, follower = pty.openpty()
+    try:
+        leader, follower = pty.openpty()
+    except OSError:
+        pytest.skip("this machine has no pseudo-terminals")
     try:
         process = subprocess.run(
             [sys.executable, "-m", "feedpub", "build", "-C", str(root)],

@@ -221,7 +221,11 @@ def _next_matching(lines: queue.Queue[str], needle: str) -> str:
 
 
 def test_the_serve_command(site: Path) -> None:
-    """The real command: prints the URL, reports a bad entry on stderr, stops on Ctrl-C."""
+    """The real command: prints the URL, reports a bad entry on stderr, stops on SIGTERM.
+
+    SIGTERM rather than SIGINT: a parent that runs the suite in the background
+    may have SIGINT ignored, and children inherit that.
+    """
     out: queue.Queue[str] = queue.Queue()
     err: queue.Queue[str] = queue.Queue()
     with subprocess.Popen(
@@ -259,7 +263,7 @@ def _drive_serve(
     (site / "entries/broken.yaml").write_text("title: [\n")
     assert _next_matching(err, "broken.yaml").startswith("entries/broken.yaml:2: error:")
     assert "build failed; still serving the last good output/" in err.get(timeout=WAIT)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=WAIT) == 0
     assert _next_matching(out, "stopped") == "stopped\n"
 

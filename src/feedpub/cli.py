@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -284,6 +285,18 @@ def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
         click.echo("no changes: readers would see the same entries")
 
 
+def _stop_on_sigterm() -> Any:
+    """Let SIGTERM (``kill``, ``docker stop``, systemd) stop serve like Ctrl-C.
+
+    Returns the previous handler to restore, or None off the main thread,
+    where Python cannot install handlers.
+    """
+    try:
+        return signal.signal(signal.SIGTERM, signal.default_int_handler)
+    except ValueError:
+        return None
+
+
 def _interactive() -> bool:
     """Prompt only when a person can answer: stdin is a terminal."""
     return sys.stdin.isatty()
@@ -504,6 +517,8 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
     from .serve import BuildEvent
     from .serve import start as start_server
 
+    warned = [0]
+
     def report(event: BuildEvent) -> None:
         trigger = f"{', '.join(event.changed)} changed: " if event.changed else ""
         if event.result is None:
@@ -512,9 +527,13 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
             return
         if event.problems and _verbosity() > 0:
             _echo_problems(event.problems)
+        elif len(event.problems) != warned[0]:  # say it again only when it changes
+            count = len(event.problems)
+            click.echo(f"{count} warning(s); run 'feedpub check' to see them", err=True)
+        warned[0] = len(event.problems)
         count = len(event.result.feed.entries)
         noun = "entry" if count == 1 else "entries"
-        written = ", ".join(event.result.written) or "nothing changed"
+        written = ", ".join(event.result.written) or "no file changed"
         _info(f"{trigger}built {count} {noun} ({written})")
 
     def log(line: str) -> None:
@@ -527,22 +546,22 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
         on_build=report,
         log=log if _verbosity() > 0 else None,
     )
+    previous = _stop_on_sigterm()
     try:
         _info(f"serving {server.out_dir} at {server.url}")
         last = server.last_build.result
         if last is not None:
             for fmt in last.feed.config.formats:
                 _info(f"  {fmt}: {server.url}{last.feed.config.filename(fmt)}")
-        _info(
-            "watching entries/ and feedpub.yaml; Ctrl-C to stop"
-            if not no_watch
-            else "Ctrl-C to stop"
-        )
+        watching = "watching entries/ and feedpub.yaml; " if not no_watch else ""
+        _info(f"{watching}Ctrl-C to stop")
         server.wait()
     except KeyboardInterrupt:
         pass
     finally:
         server.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     _info("stopped")
 
 
