@@ -97,9 +97,7 @@ def test_init_without_a_terminal_asks_nothing_and_needs_url(tmp_path: Path) -> N
 @pytest.mark.usefixtures("no_schema")
 def test_init_prompts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_module, "_interactive", lambda: True)
-    answers = "\n".join(
-        ["My blog", "not a url", "https://blog.example/", "", "en", "Bo", "Europe/Paris", ""]
-    )
+    answers = "\n".join(["My blog", "not a url", "https://blog.example/", "en", "Bo", ""])
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "b")], input=answers)
     assert result.exit_code == 0, result.output
     assert "Feed title [b]:" in result.stdout
@@ -108,9 +106,22 @@ def test_init_prompts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     config = (tmp_path / "b/feedpub.yaml").read_text(encoding="utf-8")
     assert "title: My blog\n" in config
     assert "url: https://blog.example/\n" in config
-    assert "description: News from My blog\n" in config  # default kept
+    assert "description: News from My blog\n" in config  # never asked
     assert "language: en\nauthor: Bo\n" in config
-    assert "timezone: Europe/Paris\n" in config
+    assert "timezone: " in config  # the machine's, never asked
+
+
+@pytest.mark.usefixtures("no_schema")
+def test_init_with_all_flags_asks_nothing_even_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    flags = ["--title", "T", "--url", "https://e.org/", "--language", "en", "--author", "A"]
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "s"), *flags], input="")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"created {tmp_path}/s/feedpub.yaml\n")
+    for question in ("Feed title", "Site URL", "Language", "Author", "description", "zone"):
+        assert question not in result.stdout
 
 
 @pytest.mark.usefixtures("no_schema")

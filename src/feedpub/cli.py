@@ -326,7 +326,9 @@ def _prompt_url(value: str) -> str:
 )
 @click.option("--title", help="Feed title.  [default: the folder's name]")
 @click.option("--url", callback=_check_url, help="The site's address, e.g. https://example.org/.")
-@click.option("--description", help="One sentence saying what the feed is.")
+@click.option(
+    "--description", help="One sentence saying what the feed is.  [default: News from TITLE]"
+)
 @click.option("--language", help="Language tag such as en or fr-CA.  [default: none]")
 @click.option("--author", "author", help="Feed author: 'Name' or 'Name <email>'.")
 @click.option(
@@ -344,9 +346,9 @@ def init(
 ) -> None:
     """Create a new site: feedpub.yaml, entries/ with an example, .gitignore.
 
-    Asks for missing values on a terminal; otherwise uses defaults (and
-    needs --url). Never overwrites a file. DIRECTORY defaults to the current
-    folder and is created if needed.
+    On a terminal, asks for the title, URL, language and author not given
+    as options; otherwise uses defaults (and needs --url). Never overwrites
+    a file. DIRECTORY defaults to the current folder and is created if needed.
 
     \b
     Examples:
@@ -377,10 +379,11 @@ def init(
     settings = SiteSettings(
         title=title,
         url=url,
-        description=answer(description, "One-sentence description", f"News from {title}"),
         language=answer(language, "Language (e.g. en, fr; empty for none)", "") or None,
         author=answer(author, "Author (e.g. Ana <ana@example.org>; empty for none)", "") or None,
-        timezone=answer(timezone, "Time zone", local_timezone()),
+        # Never asked: good defaults, and one line to edit in feedpub.yaml.
+        description=description or f"News from {title}",
+        timezone=timezone or local_timezone(),
     )
     for path in init_site(target, settings):
         _info(f"created {path}")
