@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .config import load_config
@@ -11,17 +12,20 @@ from .errors import InputError, Problem
 from .layout import ENTRIES_DIR
 from .model import Entry, Site
 
+Progress = Callable[[], None]
+"""Called once per entry file read, so a front end can draw a progress bar."""
 
-def load_site(root: Path) -> Site:
+
+def load_site(root: Path, *, progress: Progress | None = None) -> Site:
     """Read config and entries under ``root``; raise InputError with all errors."""
-    site, problems = read_site(root)
+    site, problems = read_site(root, progress=progress)
     errors = [p for p in problems if p.severity == "error"]
     if errors or site is None:
         raise InputError(errors)
     return site
 
 
-def read_site(root: Path) -> tuple[Site | None, list[Problem]]:
+def read_site(root: Path, *, progress: Progress | None = None) -> tuple[Site | None, list[Problem]]:
     """Every problem (errors and warnings) of a site; the Site if it has no errors."""
     try:
         config = load_config(root)
@@ -35,6 +39,8 @@ def read_site(root: Path) -> tuple[Site | None, list[Problem]]:
         problems.extend(found)
         if entry is not None:
             entries.append(entry)
+        if progress is not None:
+            progress()
     problems.extend(duplicate_ids(entries))
     if any(p.severity == "error" for p in problems):
         return None, problems

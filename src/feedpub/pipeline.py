@@ -21,6 +21,7 @@ from .compile import Compiled
 from .errors import InputError, Problem, StaleOutputError
 from .fragments import Document, FragmentStore, document_frame
 from .layout import CONFIG_NAME, ENTRIES_DIR, OUTPUT_DIR
+from .load import Progress
 from .model import INDEX_FILENAME, Config, Entry, Feed
 from .records import DRAFT, ID, LINK, EntryRecord, Identity, decode_problem, encode_problem
 from .writer import Source
@@ -74,6 +75,7 @@ def build(
     accept_id_changes: bool = False,
     jobs: int | None = None,
     use_cache: bool = True,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the feeds of the site in ``root`` into ``out_dir`` (default root/output).
 
@@ -82,6 +84,7 @@ def build(
     written and StaleOutputError is raised when the output is out of date.
     Unless ``accept_id_changes``, an entry that readers already have under
     another id (same link) stops the build: they would see it twice.
+    ``progress`` is called once per entry file (read or taken from the cache).
     """
     out = out_dir if out_dir is not None else root / OUTPUT_DIR
     now = now or datetime.now(UTC)
@@ -106,8 +109,9 @@ def build(
         state = _Collected(config, index, Path(spill))
         try:
             return _build(
-                state, root, out, cache_dir, now, future, check, accept_id_changes, jobs, use_cache
-            )
+                state, root, out, cache_dir, now, future, check, accept_id_changes, jobs, use_cache,
+                progress,
+            )  # fmt: skip
         finally:
             state.store.close()
 
@@ -123,12 +127,13 @@ def _build(
     accept_id_changes: bool,
     jobs: int | None,
     use_cache: bool,
+    progress: Progress | None,
 ) -> BuildResult:
     from .writer import stale_files, write_files
 
     index, config = state.index, state.config
     state.scan(root)
-    state.collect(jobs)
+    state.collect(jobs, progress)
     if not accept_id_changes:
         _guard_ids(state, out)
     documents = state.plan(now, future)
@@ -249,7 +254,7 @@ class _Collected:
             self._todo.append((Path(path), shown))
         self.unchanged = not self._todo and len(self._order) == len(self.index.identities)
 
-    def collect(self, jobs: int | None) -> None:
+    def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
         """Decode cached entries, compile the others, and check them all together."""
         from .load import duplicate_ids
         from .workers import compile_many
@@ -257,7 +262,10 @@ class _Collected:
         for shown in [s for s in self.reused if s not in self.index.entries]:
             del self.reused[shown]  # the body was lost: compile again
             self._todo.append((self._root / shown, shown))
-        compiled = compile_many(self._todo, self.config, self.spill_dir, jobs)
+        if progress is not None:
+            for _ in self.reused:
+                progress()
+        compiled = compile_many(self._todo, self.config, self.spill_dir, jobs, progress)
         fresh = {shown: c for (_, shown), c in zip(self._todo, compiled, strict=True)}
         del compiled
         stored = self.index.entries
