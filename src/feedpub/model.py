@@ -142,7 +142,12 @@ class Feed:
     pages: int = 0
 
     def links(self, fmt: str) -> list[tuple[str, str]]:
-        """RFC 5005 (rel, href) links for this document, beyond self and alternate."""
+        """RFC 5005 (rel, href) links for this document, beyond self and alternate.
+
+        Each archive page links to the current feed and its neighbours; only
+        the newest page gains a next-archive link when a newer page appears
+        (its entries never change).
+        """
         url = self.config.feed_url
         if self.page == 0:
             return [("prev-archive", url(fmt, self.pages))] if self.pages else []

@@ -15,16 +15,19 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cache import CACHE_DIR, RACY_NS, Index, OutputRecord, cache_key, load_index, save_index
-from .compile import Compiled
 from .errors import InputError, Problem, StaleOutputError
 from .fragments import Document, FragmentStore, document_frame
 from .layout import CONFIG_NAME, ENTRIES_DIR, OUTPUT_DIR
-from .load import Progress
 from .model import INDEX_FILENAME, Config, Entry, Feed
 from .records import DRAFT, ID, LINK, EntryRecord, Identity, decode_problem, encode_problem
-from .writer import Source
+
+if TYPE_CHECKING:
+    from .compile import Compiled
+    from .load import Progress
+    from .writer import Source
 
 INDEX_ENTRIES = 100
 """index.html lists at most this many of the newest entries (the feeds have them all)."""
@@ -158,8 +161,9 @@ def _build(
         changed[INDEX_FILENAME] = state.index_page(documents[0])
         outputs[INDEX_FILENAME] = OutputRecord(0, 0, "")
     count = len(documents[0].entries)
+    leftovers = _leftovers(out, index, outputs, config)
     if check:
-        stale = stale_files(out, changed)
+        stale = stale_files(out, changed) + leftovers
         if stale:
             raise StaleOutputError.one(
                 "output is out of date: " + ", ".join(stale),
@@ -167,7 +171,7 @@ def _build(
                 hint="run 'feedpub build' and commit the result",
             )
         return BuildResult(count, [], state.warnings, state.compiled, len(changed))
-    written = write_files(out, changed)
+    written = write_files(out, changed, leftovers)
     if use_cache:
         for name in outputs:
             if name not in changed:
@@ -182,6 +186,18 @@ def _build(
         index.warnings = tuple(encode_problem(p) for p in state.warnings)
         save_index(cache_dir, index, ((s, r.stored()) for s, r in state.records.items()))
     return BuildResult(count, written, state.warnings, state.compiled, len(changed))
+
+
+def _leftovers(
+    out: Path, index: Index, outputs: dict[str, OutputRecord], config: Config
+) -> list[str]:
+    """Files an earlier build wrote that this one does not: old archive pages."""
+    names = {name for name in index.outputs if name not in outputs}
+    for fmt in config.formats:
+        folder = out / "archive" / fmt
+        if folder.is_dir():
+            names.update(f"archive/{fmt}/{p.name}" for p in folder.iterdir() if p.stem.isdigit())
+    return sorted(name for name in names if name not in outputs and (out / name).exists())
 
 
 def _nothing_due(index: Index, now: datetime, future: bool, out: Path) -> bool:
@@ -331,7 +347,9 @@ class _Collected:
         """Everything a document's bytes depend on, hashed."""
         position = self.config.formats.index(fmt)
         h = hashlib.blake2b(digest_size=16)
-        h.update(f"{fmt}\x00{doc.page}\x00{doc.pages}\x00{doc.updated.isoformat()}".encode())
+        # An archive page's links depend only on whether a newer page exists.
+        pages = doc.pages if doc.page == 0 else int(doc.page < doc.pages)
+        h.update(f"{fmt}\x00{doc.page}\x00{pages}\x00{doc.updated.isoformat()}".encode())
         for entry in doc.entries:
             h.update(self.records[entry.path].digests[position].encode())
         return h.hexdigest()

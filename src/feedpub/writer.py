@@ -50,8 +50,15 @@ def _differs(target: Path, source: Source) -> bool:
         return True
 
 
-def write_files(out_dir: Path, files: Mapping[str, Source]) -> list[str]:
-    """Atomically replace changed files under ``out_dir``; return their names."""
+def write_files(
+    out_dir: Path, files: Mapping[str, Source], remove: Iterable[str] = ()
+) -> list[str]:
+    """Atomically replace changed files under ``out_dir``; return their names.
+
+    ``remove`` names files of earlier builds that this one no longer makes
+    (archive pages after entries were deleted); they go only after every
+    new file is in place.
+    """
     staged = _stage_all(out_dir, files)
     backups: list[tuple[Path, Path | None]] = []
     try:
@@ -64,6 +71,8 @@ def write_files(out_dir: Path, files: Mapping[str, Source]) -> list[str]:
     for _, backup in backups:
         if backup is not None:
             backup.unlink(missing_ok=True)
+    for name in remove:
+        (out_dir / name).unlink(missing_ok=True)
     return sorted(staged)
 
 

@@ -1,0 +1,171 @@
+"""The build cache never changes the result: incremental builds equal cold ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedpub import build, workers
+from feedpub.cache import CACHE_DIR
+
+from .conftest import NOW, REPO, MakeSite, snapshot
+
+CONFIGS = {
+    "limit-0": "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\nlimit: 0\n",
+    "archive": "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\nlimit: 2\n"
+    "archive: true\n",
+}
+
+
+def entry(i: int, extra: str = "") -> str:
+    return f"title: Entry {i}\ndate: 2026-01-{i:02d}\nlink: /e{i}/\nsummary: s{i}\n{extra}"
+
+
+def cold(root: Path, tmp: Path, **kwargs: object) -> dict[str, bytes]:
+    out = tmp / f"cold-{time.monotonic_ns()}"
+    build(root, out, use_cache=False, now=kwargs.get("now", NOW))  # type: ignore[arg-type]
+    return snapshot(out)
+
+
+Edit = Callable[[Path], object]
+
+
+def _write(name: str, text: str) -> Edit:
+    return lambda root: (root / "entries" / name).write_text(text)
+
+
+EDITS: list[tuple[str, Edit]] = [
+    ("add", _write("e09.yaml", entry(9))),
+    ("edit-content", _write("e02.yaml", entry(2, "content: Changed *body*\n"))),
+    ("edit-title", _write("e03.yaml", entry(3).replace("Entry 3", "Entry three"))),
+    ("delete", lambda root: (root / "entries/e04.yaml").unlink()),
+    ("draft", _write("e05.yaml", entry(5, "draft: true\n"))),
+    ("rename", lambda root: (root / "entries/e06.yaml").rename(root / "entries/x.yaml")),
+    ("back-dated", _write("e00.yaml", "title: Old\ndate: 2025-12-31\nlink: /old/\nsummary: o\n")),
+    ("config", lambda root: (root / "feedpub.yaml").write_text(
+        (root / "feedpub.yaml").read_text().replace("title: T", "title: Renamed"))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_every_incremental_build_equals_a_cold_build(
+    make_site: MakeSite, tmp_path: Path, config: str
+) -> None:
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 9)}, config=config)
+    build(root, now=NOW)
+    for name, edit in EDITS:
+        edit(root)
+        result = build(root, now=NOW, accept_id_changes=True)
+        assert snapshot(root / "output") == cold(root, tmp_path), name
+        assert result.compiled <= (9 if name == "config" else 1), name
+
+
+def test_a_no_op_rebuild_compiles_and_renders_nothing(make_site: MakeSite) -> None:
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    result = build(root, now=NOW)
+    assert (result.compiled, result.rendered, result.written) == (0, 0, [])
+    assert result.entry_count == 5
+
+
+def test_a_future_entry_is_published_when_its_time_comes(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": entry(1), "b.yaml": entry(2).replace("2026-01-02", "2026-12-01")})
+    assert build(root, now=NOW).entry_count == 1
+    assert build(root, now=NOW).entry_count == 1
+    later = datetime(2026, 12, 2, tzinfo=UTC)
+    assert build(root, now=later).entry_count == 2
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"garbage", b"\xff" * 100],
+    ids=["empty", "garbage", "binary"],
+)
+@pytest.mark.parametrize("part", ["head.marshal", "body.marshal"])
+def test_a_damaged_cache_means_a_cold_build(
+    make_site: MakeSite, tmp_path: Path, part: str, damage: bytes
+) -> None:
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    (root / "entries/e02.yaml").write_text(entry(2, "content: new\n"))
+    (root / CACHE_DIR / part).write_bytes(damage)
+    build(root, now=NOW)
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_a_body_from_another_build_is_not_trusted(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    old_body = (root / CACHE_DIR / "body.marshal").read_bytes()
+    (root / "entries/e03.yaml").write_text(entry(3, "content: newer\n"))
+    build(root, now=NOW)
+    (root / CACHE_DIR / "body.marshal").write_bytes(old_body)
+    (root / "entries/e04.yaml").write_text(entry(4, "content: newest\n"))
+    build(root, now=NOW)
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_deleting_the_cache_is_safe(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    for path in (root / CACHE_DIR).iterdir():
+        path.unlink()
+    (root / CACHE_DIR).rmdir()
+    assert build(root, now=NOW).compiled == 5
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_an_output_file_edited_by_hand_is_rewritten(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    (root / "output/atom.xml").write_text("hand edit")
+    result = build(root, now=NOW)
+    assert result.written == ["atom.xml"]
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_same_size_edit_that_keeps_mtime_is_caught(make_site: MakeSite, tmp_path: Path) -> None:
+    """Within the racy window stat is not proof: the content hash decides."""
+    root = make_site({"a.yaml": entry(1, "content: aaaa\n")})
+    build(root, now=NOW)
+    path = root / "entries/a.yaml"
+    stat = path.stat()
+    path.write_text(entry(1, "content: bbbb\n"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert build(root, now=NOW).compiled == 1
+    assert b"bbbb" in (root / "output/atom.xml").read_bytes()
+
+
+def test_worker_processes_give_the_same_bytes(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({f"e{i:02d}.yaml": entry(i, "content: '*x*'\n") for i in range(1, 21)})
+    single = tmp_path / "single"
+    build(root, single, use_cache=False, jobs=1, now=NOW)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    parallel = tmp_path / "parallel"
+    build(root, parallel, use_cache=False, jobs=2, now=NOW)
+    assert snapshot(single) == snapshot(parallel)
+
+
+def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) -> None:
+    """What keeps a 10,000-entry no-op rebuild near the cost of stat-ing the files."""
+    root = make_site({"a.yaml": entry(1)})
+    build(root, now=NOW)
+    code = (
+        "import sys; from pathlib import Path; from feedpub import build; "
+        f"build(Path({str(root)!r})); "
+        "heavy = ('lxml', 'feedgen', 'yaml', 'cmarkgfm', 'nh3'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    assert out.strip() == "[]"
