@@ -33,6 +33,7 @@ _EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;
 _NAME_EMAIL = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>")
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+_PLAIN_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 DATE_HINT = "expected YYYY-MM-DD or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00"
 
 
@@ -176,7 +177,9 @@ class Fields:
         self, key: str, raw: str, base: str | None, *, mailto: bool = False
     ) -> str | None:
         node = self.node(key)
-        value = quote(raw.strip(), safe=_URL_SAFE)
+        value = raw.strip()
+        if not _PLAIN_URL.fullmatch(value):  # quote() is slow; most URLs need nothing
+            value = quote(value, safe=_URL_SAFE)
         parts = urlsplit(value)
         schemes = ("http", "https", "mailto") if mailto else ("http", "https")
         if parts.scheme:
