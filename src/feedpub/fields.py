@@ -175,7 +175,11 @@ class Fields:
     ) -> str | None:
         node = self.node(key)
         value = quote(raw.strip(), safe=_URL_SAFE)
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # an unclosed or invalid [IPv6] host: "http://[x"
+            self.error(key, f'"{raw}" is not a valid URL', node, "write https://host/path")
+            return None
         schemes = ("http", "https", "mailto") if mailto else ("http", "https")
         if parts.scheme:
             if parts.scheme.lower() not in schemes:
