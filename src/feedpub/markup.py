@@ -33,7 +33,9 @@ for _tag, _attrs in {
     "a": {"href", "hreflang"},
     "video": {"src", "poster", "controls", "width", "height"},
     "audio": {"src", "controls"},
-    "source": {"src", "type", "srcset", "media"},
+    # Not srcset: it holds a list of URLs that nh3 neither scheme-checks nor
+    # passes to the filter one by one, so it could carry javascript: or data:.
+    "source": {"src", "type", "media"},
     "code": {"class"},
     "pre": {"class"},
 }.items():
@@ -46,9 +48,17 @@ def _absolutize(
 ) -> str | None:
     if attribute in _URL_ATTRIBUTES:
         url = value.strip()
-        if not urlsplit(url).scheme:
+        try:
+            scheme = urlsplit(url).scheme
+            resolved = urljoin(base, url)
+        except ValueError:  # an invalid [IPv6] host: drop the attribute
+            return None
+        if not scheme:
             relative.append(url)
-        return urljoin(base, url)
+        elif scheme.lower() not in _SCHEMES:
+            # nh3 checks the schemes of href and src only, not of cite.
+            return None
+        return resolved
     return value
 
 
