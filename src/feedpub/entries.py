@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from .errors import Problem
 from .fields import Fields
 from .ids import slug_of, tag_uri
-from .markup import CONTENT_FORMATS, ContentFormat, figure_html, to_html
+from .markup import CONTENT_FORMATS, ContentFormat, UnsafeCharacter, figure_html, to_html
 from .model import Config, Enclosure, Entry, Image, Source
 from .yamlread import read_mapping
 
@@ -91,7 +91,13 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     fmt = _content_format(fields)
     content = fields.text("content")
     relative: list[str] = []
-    content_html = to_html(content, fmt, content_base, relative) if content is not None else None
+    content_html = None
+    try:
+        if content is not None:
+            content_html = to_html(content, fmt, content_base, relative)
+    except UnsafeCharacter as exc:
+        fields.error("content", str(exc), fields.node("content"), "delete the &#...; reference")
+        content_html = ""  # the entry has content; do not also report it missing
     image = _image(fields, base)
     if image is not None:
         content_html = figure_html(image) + ("\n" + content_html if content_html else "")

@@ -24,7 +24,7 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 
 # XML 1.0 cannot carry these code points at all, not even as references.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
@@ -105,7 +105,7 @@ class Fields:
             self.error(key, f"must be text, not {kind}", node)
             return None
         value: str = node.value
-        bad = _XML_ILLEGAL.search(value)
+        bad = XML_ILLEGAL.search(value)
         if bad:
             self.error(
                 key,

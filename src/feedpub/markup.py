@@ -17,6 +17,7 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from .fields import XML_ILLEGAL
 from .model import Image
 
 ContentFormat = Literal["markdown", "html", "text"]
@@ -78,6 +79,19 @@ def sanitize(fragment: str, base: str, relative: list[str] | None = None) -> str
     )
 
 
+class UnsafeCharacter(ValueError):
+    """The content refers (``&#1;``, ``&#xFFFE;``) to a character XML cannot carry.
+
+    Raw ones are refused when the file is read; references only turn into
+    characters once the HTML or Markdown is parsed, so they are caught here.
+    """
+
+    def __init__(self, code: int | None) -> None:
+        self.code = code
+        what = f"U+{code:04X}" if code is not None else "a noncharacter such as U+FFFE"
+        super().__init__(f"has a character reference to {what}, which feeds cannot carry")
+
+
 def text_to_html(text: str) -> str:
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return "\n".join(
@@ -87,12 +101,19 @@ def text_to_html(text: str) -> str:
 
 def to_html(source: str, fmt: ContentFormat, base: str, relative: list[str] | None = None) -> str:
     if fmt == "markdown":
-        raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+        try:
+            raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+        except UnicodeDecodeError as exc:  # cmark-gfm writes &#xFFFE; as invalid UTF-8
+            raise UnsafeCharacter(None) from exc
     elif fmt == "html":
         raw = source
     else:
         raw = text_to_html(source)
-    return sanitize(raw, base, relative).strip()
+    html = sanitize(raw, base, relative).strip()
+    bad = XML_ILLEGAL.search(html)
+    if bad:
+        raise UnsafeCharacter(ord(bad.group()))
+    return html
 
 
 def figure_html(image: Image) -> str:
