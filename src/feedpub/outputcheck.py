@@ -31,7 +31,7 @@ def check_file(path: Path, shown: str) -> list[Problem]:
     except OSError as exc:
         return [Problem(shown, None, None, f"cannot read: {exc.strerror}")]
     except UnreadableFeed as exc:
-        return [Problem(shown, None, None, f"not well-formed XML: {exc}")]
+        return [Problem(shown, exc.line, None, f"not well-formed XML: {exc}")]
     checker: Checker
     if root.tag == f"{ATOM}feed":
         checker = _atom
