@@ -74,9 +74,13 @@ def _declarations(root: etree._Element, data: bytes, shown: str) -> list[Problem
     return [Problem(shown, line, "DOCTYPE", what, hint)]
 
 
-def _absolute(uri: str | None) -> bool:
-    parts = urlsplit(uri or "")
-    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in ("tag", "urn", "mailto"))
+def _absolute(uri: str | None, schemes: tuple[str, ...] = ("tag", "urn", "mailto")) -> bool:
+    """A scheme and a host, or one of ``schemes``, which need no host."""
+    try:
+        parts = urlsplit(uri or "")
+    except ValueError:  # an invalid [IPv6] host, as in "http://[x"
+        return False
+    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in schemes)
 
 
 def _atom(feed: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
@@ -156,7 +160,9 @@ def _rss(rss: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
             if value in seen:
                 yield guid, "item.guid", f'"{value}" repeats the item on line {seen[value]}'
             seen.setdefault(value, source_line(guid))
-            if guid.get("isPermaLink", "true") == "true" and not _absolute(value):
+            # RSS 2.0: a permalink guid is "a url that can be opened in a Web
+            # browser", so tag: and urn: ids need isPermaLink="false".
+            if guid.get("isPermaLink", "true") == "true" and not _absolute(value, ()):
                 yield guid, "item.guid", "isPermaLink is true but the guid is not a URL"
         for enclosure in item.iterfind("enclosure"):
             for attribute in ("url", "length", "type"):
