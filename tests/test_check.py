@@ -396,7 +396,7 @@ OUTPUT_CASES: list[tuple[str, tuple[str, str], tuple[int, str | None, str]]] = [
         ("atom.xml", ATOM_OK[: ATOM_OK.index("  </entry>")]),
         (15, None, "not well-formed XML: Premature end of data"),
     ),
-    ("empty-file", ("atom.xml", ""), (1, None, "not well-formed XML: Document is empty")),
+    ("empty-output-file", ("atom.xml", ""), (1, None, "not well-formed XML: Document is empty")),
     (
         "mismatched-tags",
         ("rss.xml", '<rss version="2.0">\n<channel>\n<title>T</title>\n</rss>\n'),
