@@ -458,7 +458,7 @@ _HTML = st.recursive(
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(content=_HTML, fmt=st.sampled_from(FORMATS), title=_HTML, summary=_HTML)
 def test_generated_hostile_html_never_reaches_the_feeds(
