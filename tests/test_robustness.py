@@ -415,9 +415,18 @@ _EMAIL = st.builds(
 _SEGMENT = st.text(st.characters(categories=("Ll", "Lu", "Nd")), min_size=1, max_size=8)
 _MEDIA_TYPES = st.sampled_from(["audio/mpeg", "audio/ogg", "video/mp4", "application/pdf"])
 _OFFSETS = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
-_DATES = st.datetimes(
-    min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1), timezones=_OFFSETS
-).map(lambda d: d.replace(microsecond=0))
+# Real zones too, as written by someone who converts a local time with its
+# offset. RFC 3339 offsets are whole minutes; the rare historical ones with
+# seconds (local mean time) are refused by feedpub, so not valid entries.
+_DATES = (
+    st.datetimes(
+        min_value=datetime(1971, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.one_of(_OFFSETS, st.timezones()),
+    )
+    .map(lambda d: d.replace(microsecond=0))
+    .filter(lambda d: (d.utcoffset() or timedelta(0)) % timedelta(minutes=1) == timedelta(0))
+)
 
 
 def _rfc3339(value: datetime) -> str:
@@ -433,7 +442,9 @@ def valid_entry(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "summary": draw(_ONE_LINE),
     }
     if draw(st.booleans()):
-        entry["updated"] = _rfc3339(date + timedelta(seconds=draw(st.integers(0, 10**8))))
+        # Added in UTC: wall-clock arithmetic across a DST fold can go back in time.
+        later = date.astimezone(UTC) + timedelta(seconds=draw(st.integers(0, 10**8)))
+        entry["updated"] = _rfc3339(later)
     if draw(st.booleans()):
         entry["id"] = f"urn:uuid:{draw(st.uuids())}"
     if draw(st.booleans()):

@@ -91,7 +91,10 @@ def url_scheme(value: str) -> str:
     """The scheme a browser would see: it drops tabs and newlines anywhere
     and C0 controls and spaces at both ends (WHATWG URL parsing)."""
     cleaned = re.sub(r"[\t\n\r]", "", value).strip("".join(map(chr, range(0x21))))
-    return urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    try:
+        return urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    except ValueError:  # "http://[x": not a URL a browser would load either
+        return "<unparsable>"
 
 
 class HtmlAudit(HTMLParser):
