@@ -50,6 +50,12 @@ def text_of(value: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", value))
 
 
+def visible(detail: Any) -> str:
+    """The text a reader shows: plain text as is, HTML without its tags."""
+    value: str = detail.value
+    return value if detail.type == "text/plain" else text_of(value)
+
+
 @pytest.mark.parametrize("name", ["atom.xml", "rss.xml"])
 def test_every_field_comes_back(make_site: MakeSite, name: str) -> None:
     root = make_site({"2026-03-01-rd.yaml": RICH_ENTRY})
@@ -127,10 +133,11 @@ def test_arbitrary_text_round_trips(
         if name == "atom.xml" or not _TAG_LIKE.search(title):
             # RSS titles are plain text by spec, but feedparser (like many
             # readers) sniffs them for HTML and drops what looks like a tag.
-            assert _norm(text_of(got.title) if "<" in title else got.title) == _norm(title), name
-        assert _norm(text_of(got.summary)) == _norm(summary), name
-        assert _norm(text_of(got.content[0].value)) == _norm(body), name
-        assert [_norm(t.term) for t in got.tags] == [_norm(tag)], name
+            assert same_text(visible(got.title_detail), title), name
+        # Atom's summary is type="text": "<0>" there is text, not a tag.
+        assert same_text(visible(got.summary_detail), summary), name
+        assert same_text(text_of(got.content[0].value), body), name
+        assert len(got.tags) == 1 and same_text(got.tags[0].term, tag), name
 
 
 _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
@@ -139,3 +146,21 @@ _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 def _norm(text: str) -> str:
     """Readers collapse whitespace; compare what a person would see."""
     return " ".join(text.split())
+
+
+def feedparser_reads(text: str) -> str:
+    """What feedparser makes of element text (feedparser/mixin.py, ``pop``).
+
+    It "repairs" text that is entirely Latin-1 but also valid UTF-8 bytes,
+    assuming double encoding: a title "Â¡" is read back as "¡". feedpub
+    writes the text as given; this is the reader's guess, so allow it.
+    """
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def same_text(got: str, want: str) -> bool:
+    """Same visible text, allowing for feedparser's Latin-1 guess."""
+    return _norm(got) in (_norm(want), _norm(feedparser_reads(want)))

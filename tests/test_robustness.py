@@ -36,7 +36,7 @@ from feedpub.cli import cli
 from feedpub.entries import ENTRY_KEYS
 
 from .conftest import BASIC_CONFIG, snapshot
-from .test_parse_back import _TAG_LIKE, _norm, text_of, utc
+from .test_parse_back import _TAG_LIKE, same_text, utc, visible
 
 GOOD = "title: Good\ndate: 2026-01-01\nlink: /good/\nsummary: Fine.\n"
 FUZZED = "entries/fuzzed.yaml"
@@ -523,29 +523,6 @@ def test_valid_entries_parse_back_identically(entries: list[dict[str, Any]]) -> 
         assert [got.id for got in parsed.entries] == order, name
         for got in parsed.entries:
             assert_same_entry(name, got, expected[got.id])
-
-
-def feedparser_reads(text: str) -> str:
-    """What feedparser makes of element text (feedparser/mixin.py, ``pop``).
-
-    It "repairs" text that is entirely Latin-1 but also valid UTF-8 bytes,
-    assuming double encoding: a title "Â¡" is read back as "¡". feedpub
-    writes the text as given; this is the reader's guess, so allow it.
-    """
-    try:
-        return text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
-
-
-def visible(detail: Any) -> str:
-    """The text a reader shows: plain text as is, HTML without its tags."""
-    value: str = detail.value
-    return value if detail.type == "text/plain" else text_of(value)
-
-
-def same_text(got: str, want: str) -> bool:
-    return _norm(got) in (_norm(want), _norm(feedparser_reads(want)))
 
 
 def assert_same_entry(name: str, got: Any, entry: dict[str, Any]) -> None:
