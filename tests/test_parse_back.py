@@ -50,11 +50,9 @@ def text_of(value: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", value))
 
 
-def shown(value: str, detail: Any) -> str:
-    """What a reader displays: HTML is rendered, plain text (Atom type="text") as is.
-
-    Stripping tags from plain text would turn the summary "<0>" into "".
-    """
+def visible(detail: Any) -> str:
+    """The text a reader shows: plain text as is, HTML without its tags."""
+    value: str = detail.value
     return value if detail.type == "text/plain" else text_of(value)
 
 
@@ -109,23 +107,7 @@ def test_entries_newest_first_and_limited(make_site: MakeSite) -> None:
 _CHARS = st.characters(
     blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\ufffe\uffff\ufeff"
 )
-
-
-def _feedparser_repairs(text: str) -> bool:
-    """feedparser "fixes" text whose Latin-1 bytes are valid UTF-8 (mixin.py, pop()).
-
-    It reads the correct feed text "Â¡" back as "¡", guessing it was mojibake.
-    That is the oracle's quirk, not a feed bug, so such strings are not drawn.
-    """
-    try:
-        return text.encode("iso-8859-1").decode("utf-8") != text
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return False
-
-
-one_line = st.text(_CHARS, min_size=1, max_size=40).filter(
-    lambda s: s.strip() != "" and not _feedparser_repairs(s)
-)
+one_line = st.text(_CHARS, min_size=1, max_size=40).filter(lambda s: s.strip() != "")
 paragraphs = st.lists(one_line, min_size=1, max_size=3).map("\n\n".join)
 
 
@@ -151,10 +133,11 @@ def test_arbitrary_text_round_trips(
         if name == "atom.xml" or not _TAG_LIKE.search(title):
             # RSS titles are plain text by spec, but feedparser (like many
             # readers) sniffs them for HTML and drops what looks like a tag.
-            assert _norm(shown(got.title, got.title_detail)) == _norm(title), name
-        assert _norm(shown(got.summary, got.summary_detail)) == _norm(summary), name
-        assert _norm(text_of(got.content[0].value)) == _norm(body), name
-        assert [_norm(t.term) for t in got.tags] == [_norm(tag)], name
+            assert same_text(visible(got.title_detail), title), name
+        # Atom's summary is type="text": "<0>" there is text, not a tag.
+        assert same_text(visible(got.summary_detail), summary), name
+        assert same_text(text_of(got.content[0].value), body), name
+        assert len(got.tags) == 1 and same_text(got.tags[0].term, tag), name
 
 
 _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
@@ -163,3 +146,21 @@ _TAG_LIKE = re.compile(r"<[A-Za-z/!?]")
 def _norm(text: str) -> str:
     """Readers collapse whitespace; compare what a person would see."""
     return " ".join(text.split())
+
+
+def feedparser_reads(text: str) -> str:
+    """What feedparser makes of element text (feedparser/mixin.py, ``pop``).
+
+    It "repairs" text that is entirely Latin-1 but also valid UTF-8 bytes,
+    assuming double encoding: a title "Â¡" is read back as "¡". feedpub
+    writes the text as given; this is the reader's guess, so allow it.
+    """
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def same_text(got: str, want: str) -> bool:
+    """Same visible text, allowing for feedparser's Latin-1 guess."""
+    return _norm(got) in (_norm(want), _norm(feedparser_reads(want)))

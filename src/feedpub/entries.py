@@ -85,9 +85,13 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     relative: list[str] = []
     content_html = None
     if content is not None:
-        from .markup import to_html
+        from .markup import UnsafeCharacter, to_html
 
-        content_html = to_html(content, fmt, content_base, relative)
+        try:
+            content_html = to_html(content, fmt, content_base, relative)
+        except UnsafeCharacter as exc:
+            fields.error("content", str(exc), fields.node("content"), "delete the &#...; reference")
+            content_html = ""  # the entry has content; do not also report it missing
     image = _image(fields, base)
     if image is not None:
         from .markup import figure_html

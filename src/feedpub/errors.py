@@ -13,11 +13,21 @@ without a traceback. Anything else that escapes is a bug in feedpub.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Self
 
 Severity = Literal["error", "warning"]
+
+# Line breaks (as terminals and str.splitlines() see them) and other control
+# characters that can arrive in a message from user text, e.g. a quoted key
+# "a\nb" or date "2026\r01". Shown escaped, one problem stays one line.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +48,7 @@ class Problem:
         text = f"{self.field}: {self.message}" if self.field else self.message
         if self.hint:
             text = f"{text} ({self.hint})"
-        return f"{where}: {self.severity}: {text}"
+        return _UNPRINTABLE.sub(_escape, f"{where}: {self.severity}: {text}")
 
 
 class FeedpubError(Exception):

@@ -39,6 +39,10 @@ class PublishedEntry:
 class UnreadableFeed(Exception):
     """The file is not a well-formed Atom, RSS or JSON Feed document."""
 
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
 
 def source_line(element: etree._Element) -> int:
     line: int | None = getattr(element, "sourceline", None)
@@ -49,7 +53,7 @@ def parse_document(data: bytes) -> etree._Element:
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnreadableFeed(str(exc)) from exc
+        raise UnreadableFeed(exc.msg, exc.lineno or None) from exc
 
 
 def read_entries(data: bytes) -> list[PublishedEntry]:

@@ -24,7 +24,7 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 
 # XML 1.0 cannot carry these code points at all, not even as references.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
@@ -108,7 +108,7 @@ class Fields:
         value: str = node.value
         # Cheap pre-test: printable text (ignoring tabs/newlines) has no illegal characters.
         printable = value.replace("\n", "").replace("\t", "").isprintable()
-        bad = None if printable else _XML_ILLEGAL.search(value)
+        bad = None if printable else XML_ILLEGAL.search(value)
         if bad:
             self.error(
                 key,
@@ -180,7 +180,11 @@ class Fields:
         value = raw.strip()
         if not _PLAIN_URL.fullmatch(value):  # quote() is slow; most URLs need nothing
             value = quote(value, safe=_URL_SAFE)
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # an unclosed or invalid [IPv6] host: "http://[x"
+            self.error(key, f'"{raw}" is not a valid URL', node, "write https://host/path")
+            return None
         schemes = ("http", "https", "mailto") if mailto else ("http", "https")
         if parts.scheme:
             if parts.scheme.lower() not in schemes:

@@ -53,10 +53,12 @@ def duplicate_ids(entries: list[Entry]) -> list[Problem]:
     for entry in entries:
         other = first.setdefault(entry.id, entry)
         if other is not entry:
+            # Entries keep no line numbers; like the id drift guard, point at
+            # the top of the file so the message still reads path:line.
             problems.append(
                 Problem(
                     entry.path,
-                    None,
+                    1,
                     "id",
                     f'"{entry.id}" is also the id of {other.path}',
                     "give one of them its own 'id:' or rename the file",

@@ -17,6 +17,7 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from .fields import XML_ILLEGAL
 from .markup_formats import ContentFormat
 from .model import Image
 
@@ -31,7 +32,9 @@ for _tag, _attrs in {
     "a": {"href", "hreflang"},
     "video": {"src", "poster", "controls", "width", "height"},
     "audio": {"src", "controls"},
-    "source": {"src", "type", "srcset", "media"},
+    # Not srcset: it holds a list of URLs that nh3 neither scheme-checks nor
+    # passes to the filter one by one, so it could carry javascript: or data:.
+    "source": {"src", "type", "media"},
     "code": {"class"},
     "pre": {"class"},
 }.items():
@@ -44,9 +47,17 @@ def _absolutize(
 ) -> str | None:
     if attribute in _URL_ATTRIBUTES:
         url = value.strip()
-        if not urlsplit(url).scheme:
+        try:
+            scheme = urlsplit(url).scheme
+            resolved = urljoin(base, url)
+        except ValueError:  # an invalid [IPv6] host: drop the attribute
+            return None
+        if not scheme:
             relative.append(url)
-        return urljoin(base, url)
+        elif scheme.lower() not in _SCHEMES:
+            # nh3 checks the schemes of href and src only, not of cite.
+            return None
+        return resolved
     return value
 
 
@@ -64,6 +75,19 @@ def sanitize(fragment: str, base: str, relative: list[str] | None = None) -> str
         attribute_filter=partial(_absolutize, base, [] if relative is None else relative),
         link_rel=None,
     )
+
+
+class UnsafeCharacter(ValueError):
+    """The content refers (``&#1;``, ``&#xFFFE;``) to a character XML cannot carry.
+
+    Raw ones are refused when the file is read; references only turn into
+    characters once the HTML or Markdown is parsed, so they are caught here.
+    """
+
+    def __init__(self, code: int | None) -> None:
+        self.code = code
+        what = f"U+{code:04X}" if code is not None else "a noncharacter such as U+FFFE"
+        super().__init__(f"has a character reference to {what}, which feeds cannot carry")
 
 
 def text_to_html(text: str) -> str:
@@ -121,16 +145,28 @@ def to_html(source: str, fmt: ContentFormat, base: str, relative: list[str] | No
     if fmt == "markdown":
         # cmark's safe mode blanks dangerous links to href="", which we could
         # not tell from a real empty link: such sources take the slow path.
-        if not _has_unsafe_scheme(source):
-            safe: str = cmarkgfm.markdown_to_html(source)
-            if _RAW_HTML_OMITTED not in safe:
-                return _safe_markdown(safe, base, relative)
-        raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+        try:
+            if not _has_unsafe_scheme(source):
+                safe: str = cmarkgfm.markdown_to_html(source)
+                if _RAW_HTML_OMITTED not in safe:
+                    return _checked(_safe_markdown(safe, base, relative))
+            raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+        except UnicodeDecodeError as exc:  # cmark-gfm writes &#xFFFE; as invalid UTF-8
+            raise UnsafeCharacter(None) from exc
     elif fmt == "html":
         raw = source
     else:
         raw = text_to_html(source)
-    return sanitize(raw, base, relative).strip()
+    return _checked(sanitize(raw, base, relative).strip())
+
+
+def _checked(html: str) -> str:
+    """Character references (``&#1;``) become characters XML cannot carry only now."""
+    if not html.replace("\n", "").replace("\t", "").isprintable():
+        bad = XML_ILLEGAL.search(html)
+        if bad:
+            raise UnsafeCharacter(ord(bad.group()))
+    return html
 
 
 def figure_html(image: Image) -> str:

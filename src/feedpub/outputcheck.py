@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -37,23 +38,54 @@ def check_file(path: Path, shown: str) -> list[Problem]:
     try:
         root = parse_document(data)
     except UnreadableFeed as exc:
-        return [Problem(shown, None, None, f"not well-formed XML: {exc}")]
+        return [Problem(shown, exc.line, None, f"not well-formed XML: {exc}")]
+    problems = _declarations(root, data, shown)
     checker: Checker
     if root.tag == f"{ATOM}feed":
         checker = _atom
     elif root.tag == "rss":
         checker = _rss
     else:
-        return [Problem(shown, source_line(root), None, f"<{root.tag}> is not an Atom or RSS root")]
-    return [
+        problems.append(
+            Problem(shown, source_line(root), None, f"<{root.tag}> is not an Atom or RSS root")
+        )
+        return problems
+    return problems + [
         Problem(shown, source_line(element), name, message)
         for element, name, message in checker(root)
     ]
 
 
-def _absolute(uri: str | None) -> bool:
-    parts = urlsplit(uri or "")
-    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in ("tag", "urn", "mailto"))
+def _declarations(root: etree._Element, data: bytes, shown: str) -> list[Problem]:
+    """Entity declarations or an external DTD: no feed needs them; attacks do.
+
+    Our parser neither expands nor loads them, but a reader's parser may
+    (billion laughs, <!ENTITY x SYSTEM "file:///etc/passwd">), and the text
+    we read has holes where the references were.
+    """
+    # Any: lxml-stubs 0.5 lacks DTD.iterentities() and DocInfo.system_url.
+    docinfo: Any = root.getroottree().docinfo
+    dtd = docinfo.internalDTD
+    entities = [str(e.name) for e in dtd.iterentities()] if dtd is not None else []
+    if not entities and not docinfo.system_url and not docinfo.public_id:
+        return []
+    line = data[: max(data.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
+    what = (
+        f"declares entities ({', '.join(entities[:3])})"
+        if entities
+        else "refers to an external DTD"
+    )
+    hint = "remove the DOCTYPE: feeds need none, and readers that expand it can be attacked"
+    return [Problem(shown, line, "DOCTYPE", what, hint)]
+
+
+def _absolute(uri: str | None, schemes: tuple[str, ...] = ("tag", "urn", "mailto")) -> bool:
+    """A scheme and a host, or one of ``schemes``, which need no host."""
+    try:
+        parts = urlsplit(uri or "")
+    except ValueError:  # an invalid [IPv6] host, as in "http://[x"
+        return False
+    return bool(parts.scheme) and (bool(parts.netloc) or parts.scheme in schemes)
 
 
 def _atom(feed: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
@@ -133,7 +165,9 @@ def _rss(rss: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
             if value in seen:
                 yield guid, "item.guid", f'"{value}" repeats the item on line {seen[value]}'
             seen.setdefault(value, source_line(guid))
-            if guid.get("isPermaLink", "true") == "true" and not _absolute(value):
+            # RSS 2.0: a permalink guid is "a url that can be opened in a Web
+            # browser", so tag: and urn: ids need isPermaLink="false".
+            if guid.get("isPermaLink", "true") == "true" and not _absolute(value, ()):
                 yield guid, "item.guid", "isPermaLink is true but the guid is not a URL"
         for enclosure in item.iterfind("enclosure"):
             for attribute in ("url", "length", "type"):

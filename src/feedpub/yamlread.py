@@ -10,9 +10,11 @@ nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+import yaml.reader
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem
@@ -63,19 +65,24 @@ def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Pro
         return fail(
             "file contains NUL bytes (is it binary?)", text[: text.index("\x00")].count("\n") + 1
         )
-    loader = _Loader(text)
+    loader = None
     try:
+        # Inside the try: the pure-Python loader checks characters here.
+        loader = _Loader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = int(mark.line) + 1 if mark is not None else None
         return fail(f"invalid YAML: {exc.problem or exc.context}", where)
+    except yaml.reader.ReaderError as exc:
+        return _bad_character(text, exc, fail)
     except yaml.YAMLError as exc:
         return fail(f"invalid YAML: {exc}")
     except RecursionError:
         return fail("YAML nesting is too deep")
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return fail("file is empty", 1, "an entry needs at least 'title' and 'date'")
     if not isinstance(node, MappingNode):
@@ -91,6 +98,28 @@ def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Pro
 
 _ANCHOR_OR_TAG = re.compile(r"(?<![^\s\[{,])[&!][^\s\[\]{},]")
 """Where YAML could see an anchor or a tag (a false hit only costs the full check)."""
+
+
+def _bad_character(
+    text: str, exc: yaml.reader.ReaderError, fail: Callable[..., tuple[None, list[Problem]]]
+) -> tuple[None, list[Problem]]:
+    """A character YAML refuses anywhere in the file (C0/C1 controls, U+FFFE...).
+
+    libyaml reports a byte offset and PyYAML a character offset, but both
+    stop at the *first* unacceptable character, so its first occurrence in
+    the text is where it is.
+    """
+    code = exc.character if isinstance(exc.character, int) else None
+    at = text.find(chr(code)) if code is not None else -1
+    line = text[:at].count("\n") + 1 if at >= 0 else None
+    what = f"character U+{code:04X}" if code is not None else "a character"
+    return fail(
+        f"file contains {what}, which YAML does not allow",
+        line,
+        "delete it (it often comes from pasted text)",
+    )
+
+
 _CORE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
