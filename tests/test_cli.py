@@ -92,3 +92,15 @@ def test_every_command_has_help() -> None:
         code, out, _ = run(name, "--help")
         assert code == 0
         assert "Examples:" in out, name
+
+
+def test_console_script_version_matches_click_and_skips_it() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.argv = ['feedpub', '--version']; "
+        "from feedpub._launch import main; main(); print('click' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert out.splitlines() == [run("--version")[1].strip(), "False"]

@@ -1,3 +1,3 @@
-from feedpub.cli import main
+from feedpub._launch import main
 
 main()

@@ -243,6 +243,7 @@ class _Collected:
         self._order: list[str] = []
         self.reused: dict[str, Identity] = {}
         self._todo: list[tuple[Path, str]] = []
+        self._stats: dict[str, tuple[int, int, int]] = {}
 
     @property
     def config(self) -> Config:
@@ -255,10 +256,11 @@ class _Collected:
 
         self._root = root
         trusted_before = self.index.written_ns - RACY_NS
-        self._order, self.reused, self._todo = [], {}, []
+        self._order, self.reused, self._todo, self._stats = [], {}, [], {}
         for relative, path, stat in scan_entries(root / ENTRIES_DIR):
             shown = f"{ENTRIES_DIR}/{relative}"
             self._order.append(shown)
+            self._stats[shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
             known = self.index.identities.get(shown)
             if known is not None:
                 size, mtime_ns, ino, digest = known
@@ -293,7 +295,7 @@ class _Collected:
                     self.previous_ids[entry[LINK]] = entry[ID]
         for shown in self._order:
             if shown in fresh:
-                self.records[shown] = self._record(fresh.pop(shown), self._root / shown)
+                self.records[shown] = self._record(fresh.pop(shown))
             else:
                 self.records[shown] = EntryRecord.from_stored(stored.pop(shown))
         self.compiled = len(self._todo)
@@ -320,18 +322,20 @@ class _Collected:
         due = [e.date for e in self.entries() if not e.draft and e.date > now]
         return int(min(due).timestamp() * 1e9) if due else None
 
-    def _record(self, compiled: Compiled, path: Path) -> EntryRecord:
+    def _record(self, compiled: Compiled) -> EntryRecord:
+        """Keep a compiled entry; its identity is the stat taken when it was found.
+
+        If the file changed after that, the next build sees a different stat
+        and compiles it again, so an early stat is the safe one.
+        """
         for digest, data in zip(compiled.digests, compiled.fragments, strict=False):
             self.store.put(digest, data)
         for digest, (spill, offset, length) in zip(
             compiled.digests, compiled.spilled, strict=False
         ):
             self.store.locate(digest, sys.intern(spill), offset, length, verify=False)
-        try:
-            stat = path.stat()
-            identity = (stat.st_size, stat.st_mtime_ns, stat.st_ino, compiled.digest)
-        except OSError:
-            identity = (-1, -1, -1, compiled.digest)
+        size, mtime_ns, ino = self._stats.get(compiled.path, (-1, -1, -1))
+        identity = (size, mtime_ns, ino, compiled.digest)
         return EntryRecord(
             identity, compiled.path, compiled.entry, compiled.problems, compiled.digests
         )
@@ -381,7 +385,7 @@ class _Collected:
         compiled = compile_file(self._root / shown, shown, self.config)
         for digest in compiled.digests:
             self.store.forget(digest)
-        self.records[shown] = self._record(compiled, self._root / shown)
+        self.records[shown] = self._record(compiled)
         self.reused.pop(shown, None)
 
 

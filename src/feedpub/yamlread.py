@@ -9,7 +9,6 @@ nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,17 +86,10 @@ def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Pro
         return fail("file is empty", 1, "an entry needs at least 'title' and 'date'")
     if not isinstance(node, MappingNode):
         return fail("file must hold one mapping of 'key: value' lines", line_of(node))
-    # Anchors (&a) and tags (!x) are the only way to get aliases or foreign
-    # types; most entries have neither, and the walk is a tenth of the parse.
-    if ("&" in text or "!" in text) and _ANCHOR_OR_TAG.search(text):
-        problems = check_tree(node, shown)
-        if problems:
-            return None, problems
+    problems = check_tree(node, shown)
+    if problems:
+        return None, problems
     return node, check_keys(node, shown)
-
-
-_ANCHOR_OR_TAG = re.compile(r"(?<![^\s\[{,])[&!][^\s\[\]{},]")
-"""Where YAML could see an anchor or a tag (a false hit only costs the full check)."""
 
 
 def _bad_character(
