@@ -468,7 +468,10 @@ def test_generated_hostile_html_never_reaches_the_feeds(
     make_site: MakeSite, content: str, fmt: str, title: str, summary: str
 ) -> None:
     entry = entry_yaml(
-        content or "x", fmt, title=title.strip() or "t", summary=summary.strip() or "s"
+        content if content.strip() else "x",
+        fmt,
+        title=title.strip() or "t",
+        summary=summary.strip() or "s",
     )
     root = make_site({"a.yaml": entry})
     try:

@@ -32,7 +32,7 @@ from .records import Identity
 CACHE_DIR = ".feedpub-cache"
 _HEAD = "head.marshal"
 _BODY = "body.marshal"
-_SCHEMA = 2
+_SCHEMA = 3
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .entries import entry_from_bytes
 from .fragments import fragment_digest
 from .model import Config
-from .records import EntryTuple, ProblemTuple, encode_entry, encode_problem
+from .records import EntryBlob, ProblemTuple, encode_problem, pack_entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +24,8 @@ class Compiled:
     """The entry file as shown in messages (relative to the site root)."""
     digest: str
     """Hash of the file's bytes."""
-    entry: EntryTuple | None
-    """The checked entry (records.encode_entry form), None if it has errors."""
+    entry: EntryBlob | None
+    """The checked entry (records.pack_entry), None if it has errors."""
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...] = ()
     """Digest of each format's fragment, in config order."""
@@ -35,9 +35,10 @@ class Compiled:
     """Where a worker wrote the fragments instead: (file, offset, length) each."""
 
 
-def compile_file(path: Path, shown: str, config: Config) -> Compiled:
+def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
     from .render import entry_fragments
 
+    path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -50,4 +51,4 @@ def compile_file(path: Path, shown: str, config: Config) -> Compiled:
         return Compiled(shown, digest, None, found)
     fragments = entry_fragments(entry, config)
     digests = tuple(fragment_digest(f) for f in fragments)
-    return Compiled(shown, digest, encode_entry(entry), found, digests, fragments)
+    return Compiled(shown, digest, pack_entry(entry), found, digests, fragments)

@@ -8,6 +8,7 @@ link, path) for planning, and a full Entry only where a renderer needs one.
 
 from __future__ import annotations
 
+import marshal
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,8 @@ from .errors import Problem
 from .model import Enclosure, Entry, Image, Person, Source
 
 EntryTuple = tuple[Any, ...]
+EntryBlob = bytes
+"""An EntryTuple, marshalled: one object instead of ~30, a third of the memory."""
 ProblemTuple = tuple[Any, ...]
 Identity = tuple[int, int, int, str]
 """(size, mtime_ns, inode, content digest) of an entry file."""
@@ -38,6 +41,15 @@ def encode_entry(e: Entry) -> EntryTuple:
         e.lang, e.draft,
         tuple((x.url, x.type, x.length) for x in e.enclosures),
     )  # fmt: skip
+
+
+def pack_entry(e: Entry) -> EntryBlob:
+    return marshal.dumps(encode_entry(e))
+
+
+def unpack_entry(blob: EntryBlob) -> EntryTuple:
+    entry: EntryTuple = marshal.loads(blob)
+    return entry
 
 
 def decode_entry(e: EntryTuple, *, full: bool = True) -> Entry:
@@ -69,7 +81,8 @@ class EntryRecord:
 
     identity: Identity
     path: str
-    entry: EntryTuple | None
+    entry: EntryBlob | None
+    """The checked entry (pack_entry), None if it had errors."""
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...]
     """Digest of each format's fragment, in config order."""
@@ -86,11 +99,11 @@ class EntryRecord:
 
     def header(self) -> Entry | None:
         if self._header is None and self.entry is not None:
-            self._header = decode_entry(self.entry, full=False)
+            self._header = decode_entry(unpack_entry(self.entry), full=False)
         return self._header
 
     def full(self) -> Entry | None:
-        return decode_entry(self.entry) if self.entry is not None else None
+        return decode_entry(unpack_entry(self.entry)) if self.entry is not None else None
 
     def warnings(self) -> list[Problem]:
         return [decode_problem(p) for p in self.problems]

@@ -28,7 +28,7 @@ def _init(config: Config, spill_dir: str) -> None:
     _spill = open(_spill_path, "ab")  # noqa: SIM115 - lives as long as the worker
 
 
-def _compile_one(item: tuple[Path, str]) -> Compiled:
+def _compile_one(item: tuple[str, str]) -> Compiled:
     """Compile in a worker; send fragments through a spill file, not the pipe.
 
     Fragments are most of the data (gigabytes at 100,000 entries): writing
@@ -47,7 +47,7 @@ def _compile_one(item: tuple[Path, str]) -> Compiled:
 
 
 def compile_many(
-    items: Sequence[tuple[Path, str]],
+    items: Sequence[tuple[str, str]],
     config: Config,
     spill_dir: Path,
     jobs: int | None = None,
