@@ -52,13 +52,17 @@ def unpack_entry(blob: EntryBlob) -> EntryTuple:
     return entry
 
 
-def decode_entry(e: EntryTuple, *, full: bool = True) -> Entry:
-    """The Entry; with ``full=False`` only what planning needs (no text, people or media)."""
+def decode_entry(e: EntryTuple, *, full: bool = True, path: str | None = None) -> Entry:
+    """The Entry; with ``full=False`` only what planning needs (id, link, dates, draft).
+
+    A 100,000-entry build keeps one header per entry for the whole build, so
+    headers carry no text (and share ``path`` with their record).
+    """
     date = datetime.fromisoformat(e[4])
     updated = datetime.fromisoformat(e[5]) if e[5] else None
     if not full:
-        return Entry(path=e[0], slug=e[1], id=e[2], title=e[3], date=date, updated=updated,
-                     link=e[6], lang=e[12], draft=e[13])  # fmt: skip
+        return Entry(path=path or e[0], slug="", id=e[2], title="", date=date, updated=updated,
+                     link=e[6], draft=e[13])  # fmt: skip
     return Entry(
         path=e[0], slug=e[1], id=e[2], title=e[3], date=date, updated=updated, link=e[6],
         authors=tuple(Person(*p) for p in e[7]), summary=e[8], tags=e[9],
@@ -99,7 +103,7 @@ class EntryRecord:
 
     def header(self) -> Entry | None:
         if self._header is None and self.entry is not None:
-            self._header = decode_entry(unpack_entry(self.entry), full=False)
+            self._header = decode_entry(unpack_entry(self.entry), full=False, path=self.path)
         return self._header
 
     def full(self) -> Entry | None:
