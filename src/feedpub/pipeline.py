@@ -58,7 +58,10 @@ class BuildResult:
 def render_site(
     root: Path, *, now: datetime | None = None, future: bool = False, jobs: int | None = None
 ) -> tuple[Feed, dict[str, bytes]]:
-    """Build every document in memory, with no cache and no output folder."""
+    """Build every document in memory, with no cache and no output folder.
+
+    Returns the main document with its entries in full, and every file.
+    """
     from .config import load_config
 
     with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
@@ -74,7 +77,9 @@ def render_site(
         if state.config.index:
             files[INDEX_FILENAME] = state.index_page(documents[0])
         state.store.close()
-    return documents[0], files
+        main = documents[0]
+        full = tuple(e for h in main.entries if (e := state.records[h.path].full()) is not None)
+    return replace(main, entries=full), files
 
 
 def build(
