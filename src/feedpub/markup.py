@@ -8,13 +8,14 @@ URLs are made absolute because feed readers have no base to resolve them.
 
 from __future__ import annotations
 
+import ctypes
 import html
 import re
 from functools import partial
 from urllib.parse import urljoin, urlsplit
 
-import cmarkgfm
 import nh3
+from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options
 
 from .fields import XML_ILLEGAL
@@ -104,6 +105,25 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 _RAW_HTML_OMITTED = "<!-- raw HTML omitted -->"
+_libc_free = ctypes.CDLL(None).free
+_libc_free.argtypes = [ctypes.c_void_p]
+_libc_free.restype = None
+
+
+def cmark_html(source: str, options: int = 0) -> str:
+    """cmark's HTML for ``source``, freeing the C string cmark returns.
+
+    cmarkgfm's own ``markdown_to_html`` never frees it: about 6 KB leaked per
+    4 KB body, 600 MB over a 100,000-entry build. cmark allocates it with
+    the C library's default allocator, so the C library's free() releases it.
+    """
+    encoded = source.encode("utf-8")
+    result = _cmark.lib.cmark_markdown_to_html(encoded, len(encoded), options)
+    try:
+        html: str = _cmark.ffi.string(result).decode("utf-8")
+    finally:
+        _libc_free(int(_cmark.ffi.cast("uintptr_t", result)))
+    return html
 
 
 def _has_unsafe_scheme(source: str) -> bool:
@@ -147,10 +167,10 @@ def to_html(source: str, fmt: ContentFormat, base: str, relative: list[str] | No
         # not tell from a real empty link: such sources take the slow path.
         try:
             if not _has_unsafe_scheme(source):
-                safe: str = cmarkgfm.markdown_to_html(source)
+                safe = cmark_html(source)
                 if _RAW_HTML_OMITTED not in safe:
                     return _checked(_safe_markdown(safe, base, relative))
-            raw = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_UNSAFE)
+            raw = cmark_html(source, Options.CMARK_OPT_UNSAFE)
         except UnicodeDecodeError as exc:  # cmark-gfm writes &#xFFFE; as invalid UTF-8
             raise UnsafeCharacter(None) from exc
     elif fmt == "html":
