@@ -297,9 +297,6 @@ class _Collected:
         if progress is not None:
             for _ in self.reused:
                 progress()
-        compiled = compile_many(self._todo, self.config, self.spill_dir, jobs, progress)
-        fresh = {shown: c for (_, shown), c in zip(self._todo, compiled, strict=True)}
-        del compiled
         stored = self.index.entries
         if self._todo:
             # What readers have now: link -> id of every entry the last build knew.
@@ -307,11 +304,14 @@ class _Collected:
                 entry = unpack_entry(raw[2]) if raw[2] is not None else None
                 if entry is not None and entry[LINK] and not entry[DRAFT]:
                     self.previous_ids[entry[LINK]] = entry[ID]
-        for shown in self._order:
-            if shown in fresh:
-                self.records[shown] = self._record(fresh.pop(shown))
-            else:
-                self.records[shown] = EntryRecord.from_stored(stored.pop(shown))
+        for compiled in compile_many(self._todo, self.config, self.spill_dir, jobs):
+            self.records[compiled.path] = self._record(compiled)
+            if progress is not None:
+                progress()
+        self.records = {
+            shown: self.records.get(shown) or EntryRecord.from_stored(stored.pop(shown))
+            for shown in self._order
+        }
         self.compiled = len(self._todo)
         self._todo = []
         problems = [p for r in self.records.values() for p in r.warnings()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -51,25 +51,21 @@ def compile_many(
     config: Config,
     spill_dir: Path,
     jobs: int | None = None,
-    progress: Callable[[], None] | None = None,
-) -> list[Compiled]:
-    """Compile ``(path, shown)`` pairs; results come back in the same order."""
-    tick = progress or (lambda: None)
+) -> Iterator[Compiled]:
+    """Compile ``(path, shown)`` pairs, yielding results in the same order.
+
+    A generator, so the caller can keep what it needs of each result and
+    drop the rest before the next one arrives.
+    """
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        results = []
         for path, shown in items:
-            results.append(compile_file(path, shown, config))
-            tick()
-        return results
+            yield compile_file(path, shown, config)
+        return
     # fork shares the already-imported modules; the config travels once.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir))
     ) as pool:
         chunk = max(16, len(items) // (workers * 8))
-        results = []
-        for result in pool.map(_compile_one, items, chunksize=chunk):
-            results.append(result)
-            tick()
-        return results
+        yield from pool.map(_compile_one, items, chunksize=chunk)
