@@ -21,10 +21,10 @@ import hashlib
 import marshal
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .records import Identity
@@ -32,7 +32,7 @@ from .records import Identity
 CACHE_DIR = ".feedpub-cache"
 _HEAD = "head.marshal"
 _BODY = "body.marshal"
-_SCHEMA = 3
+_SCHEMA = 4
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 
@@ -73,9 +73,13 @@ class Index:
             with open(path, "rb") as handle:
                 if marshal.load(handle) != (self.key, self.written_ns):
                     raise ValueError("body belongs to another build")
-                while (chunk := marshal.load(handle)) is not None:
+                for chunk in _chunks_from(handle):
                     self.entries.update(chunk)
-                self.spans = marshal.load(handle)
+                while (name := marshal.load(handle)) is not None:
+                    spans: dict[str, tuple[int, int]] = {}
+                    for chunk in _chunks_from(handle):
+                        spans.update(chunk)
+                    self.spans[name] = spans
         except Exception:  # any damage at all means: start cold, never fail the build
             self.identities, self.outputs, self.entries, self.spans = {}, {}, {}, {}
 
@@ -89,13 +93,17 @@ def cache_key(config_bytes: bytes) -> str:
 def load_index(cache_dir: Path, key: str) -> Index:
     """The previous index head, or an empty index if missing, foreign or damaged."""
     try:
-        raw = marshal.loads((cache_dir / _HEAD).read_bytes())
-        if raw[0] != key:
-            return Index(key)
-        outputs = {name: OutputRecord(*rec) for name, rec in raw[3].items()}
-        future, next_due_ns, entry_count, warnings = raw[4]
+        with open(cache_dir / _HEAD, "rb") as handle:
+            raw = marshal.load(handle)
+            if raw[0] != key:
+                return Index(key)
+            identities: dict[str, Identity] = {}
+            for chunk in _chunks_from(handle):
+                identities.update(chunk)
+        outputs = {name: OutputRecord(*rec) for name, rec in raw[2].items()}
+        future, next_due_ns, entry_count, warnings = raw[3]
         return Index(
-            key, raw[1], raw[2], outputs, future, next_due_ns, entry_count, warnings,
+            key, raw[1], identities, outputs, future, next_due_ns, entry_count, warnings,
             _body_path=cache_dir / _BODY,
         )  # fmt: skip
     except Exception:  # any damage at all means: start cold, never fail the build
@@ -107,34 +115,46 @@ def save_index(
 ) -> None:
     """Write body then head, each atomically; a cache that cannot be written is skipped.
 
-    The body is written in chunks so that a 100,000-entry index never exists
-    as one serialised blob in memory.
+    Large mappings are written in chunks of a few thousand items, so a
+    100,000-entry index never exists as one serialised blob in memory.
     """
     written_ns = time.time_ns()
-    head = (
-        index.key,
-        written_ns,
-        index.identities,
-        {name: (r.size, r.mtime_ns, r.signature) for name, r in index.outputs.items()},
-        (index.future, index.next_due_ns, index.entry_count, index.warnings),
-    )
     try:
         cache_dir.mkdir(exist_ok=True)
         temp = cache_dir / f".{_BODY}.{os.getpid()}"
         with open(temp, "wb") as handle:
             marshal.dump((index.key, written_ns), handle)
-            chunk: dict[str, tuple[Any, ...]] = {}
-            for shown, raw in entries:
-                chunk[shown] = raw
-                if len(chunk) >= 2000:
-                    marshal.dump(chunk, handle)
-                    chunk = {}
-            marshal.dump(chunk, handle)
+            _dump_chunks(handle, entries)
+            for name, spans in index.spans.items():
+                marshal.dump(name, handle)
+                _dump_chunks(handle, spans.items())
             marshal.dump(None, handle)
-            marshal.dump(index.spans, handle)
         os.replace(temp, cache_dir / _BODY)
         temp = cache_dir / f".{_HEAD}.{os.getpid()}"
-        temp.write_bytes(marshal.dumps(head))
+        with open(temp, "wb") as handle:
+            outputs = {n: (r.size, r.mtime_ns, r.signature) for n, r in index.outputs.items()}
+            flags = (index.future, index.next_due_ns, index.entry_count, index.warnings)
+            marshal.dump((index.key, written_ns, outputs, flags), handle)
+            _dump_chunks(handle, index.identities.items())
         os.replace(temp, cache_dir / _HEAD)
     except OSError:
         pass  # the next build is simply cold
+
+
+_CHUNK = 2000
+
+
+def _dump_chunks(handle: BinaryIO, items: Iterable[tuple[str, Any]]) -> None:
+    chunk: dict[str, Any] = {}
+    for key, value in items:
+        chunk[key] = value
+        if len(chunk) >= _CHUNK:
+            marshal.dump(chunk, handle)
+            chunk = {}
+    marshal.dump(chunk, handle)
+    marshal.dump(None, handle)
+
+
+def _chunks_from(handle: BinaryIO) -> Iterator[dict[str, Any]]:
+    while (chunk := marshal.load(handle)) is not None:
+        yield chunk
