@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from feedpub.cli import cli
@@ -104,3 +105,19 @@ def test_console_script_version_matches_click_and_skips_it() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert out.splitlines() == [run("--version")[1].strip(), "False"]
+
+
+@pytest.mark.parametrize("kind", ["entry", "config"])
+def test_schema_prints_the_shipped_schema(kind: str) -> None:
+    import json
+
+    from feedpub.schema import load_schema
+
+    code, out, _ = run("schema", kind)
+    assert code == 0
+    assert out == load_schema(kind)  # type: ignore[arg-type]
+    assert json.loads(out)["$schema"].startswith("https://json-schema.org/")
+
+
+def test_schema_refuses_unknown_kinds() -> None:
+    assert run("schema", "feed")[0] == 2

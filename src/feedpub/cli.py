@@ -618,5 +618,24 @@ def ping(root: Path, timeout: float) -> None:
         )
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["entry", "config"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of entry files or of feedpub.yaml.
+
+    Editors use it to complete and check keys while you type (VS Code with
+    the YAML extension reads the "# yaml-language-server: $schema=..." line
+    that 'feedpub init' and 'feedpub new' write).
+
+    \b
+    Examples:
+      feedpub schema entry > entry.schema.json
+      feedpub schema config
+    """
+    from .schema import load_schema
+
+    click.echo(load_schema("entry" if kind == "entry" else "config"), nl=False)
+
+
 def main() -> None:
     cli(prog_name="feedpub")

@@ -61,6 +61,20 @@ class FragmentStore:
             return None
         return data
 
+    def available(self, digest: str) -> bool:
+        """The fragment can be read as recorded (checked once, then trusted for this build)."""
+        if digest in self.memory:
+            return True
+        place = self.located.get(digest)
+        if place is None:
+            return False
+        if place[3]:
+            if self.get(digest) is None:
+                del self.located[digest]
+                return False
+            self.located[digest] = (*place[:3], False)
+        return True
+
     def forget(self, digest: str) -> None:
         self.located.pop(digest, None)
 

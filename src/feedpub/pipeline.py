@@ -111,19 +111,19 @@ def build(
     except OSError:
         key = ""  # load_config below reports the missing config properly
     index = load_index(cache_dir, key) if use_cache and key else Index(key)
+    state = _Collected(None, index, Path())
     if index.outputs:
-        probe = _Collected(None, index, Path())
-        probe.scan(root)
-        if probe.unchanged and _nothing_due(index, now, future, out):
+        state.scan(root)
+        if state.unchanged and _nothing_due(index, now, future, out):
             # The no-op rebuild ends here, before loading YAML, lxml or the body.
             warnings = tuple(decode_problem(p) for p in index.warnings)
             return BuildResult(index.entry_count, [], warnings)
     from .config import load_config
 
-    config = load_config(root)
+    state.configure(load_config(root))
     index.load_body()
     with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
-        state = _Collected(config, index, Path(spill))
+        state.spill_dir = Path(spill)
         try:
             return _build(
                 state, root, out, cache_dir, now, future, check, accept_id_changes, jobs, use_cache,
@@ -149,7 +149,8 @@ def _build(
     from .writer import stale_files, write_files
 
     index, config = state.index, state.config
-    state.scan(root)
+    if not state.scanned:
+        state.scan(root)
     state.collect(jobs, progress)
     if not accept_id_changes:
         _guard_ids(state, out)
@@ -253,11 +254,15 @@ class _Collected:
         self.compiled = 0
         self.warnings: tuple[Problem, ...] = ()
         self.unchanged = False
+        self.scanned = False
         self._root = Path()
         self._order: list[str] = []
         self.reused: dict[str, Identity] = {}
         self._todo: list[tuple[str, str]] = []
         self._stats: dict[str, tuple[int, int, int]] = {}
+
+    def configure(self, config: Config) -> None:
+        self._config = config
 
     @property
     def config(self) -> Config:
@@ -285,6 +290,7 @@ class _Collected:
                     continue
             self._todo.append((path, shown))  # strings: 100,000 Paths cost 40 MB
         self.unchanged = not self._todo and len(self._order) == len(self.index.identities)
+        self.scanned = True
 
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
         """Decode cached entries, compile the others, and check them all together."""
@@ -358,9 +364,11 @@ class _Collected:
     def reuse_outputs(self, out: Path) -> None:
         """Let fragments be cut from the previous build's files (checked on read)."""
         for name, record in self.index.outputs.items():
-            if _intact(out / name, record):
-                for digest, (offset, length) in self.index.spans.get(name, {}).items():
-                    self.store.locate(digest, str(out / name), offset, length, verify=True)
+            spans = self.index.spans.get(name)
+            if spans and _intact(out / name, record):
+                path = str(out / name)
+                for digest, (offset, length) in spans.items():
+                    self.store.locate(digest, path, offset, length, verify=True)
 
     def signature(self, doc: Feed, fmt: str) -> str:
         """Everything a document's bytes depend on, hashed."""
@@ -379,7 +387,7 @@ class _Collected:
         digests = []
         for entry in doc.entries:
             digest = self.records[entry.path].digests[position]
-            if digest not in self.store or self.store.get(digest) is None:
+            if not self.store.available(digest):
                 self._recompile(entry.path)
             digests.append(digest)
         head, separator, tail, empty = document_frame(doc, fmt)
