@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import struct
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from .records import Identity
 CACHE_DIR = ".feedpub-cache"
 _HEAD = "head.marshal"
 _BODY = "body.marshal"
-_SCHEMA = 4
+_SCHEMA = 5
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 
@@ -70,16 +71,16 @@ class Index:
             return
         path, self._body_path = self._body_path, None
         try:
-            with open(path, "rb") as handle:
-                if marshal.load(handle) != (self.key, self.written_ns):
-                    raise ValueError("body belongs to another build")
-                for chunk in _chunks_from(handle):
-                    self.entries.update(chunk)
-                while (name := marshal.load(handle)) is not None:
-                    spans: dict[str, tuple[int, int]] = {}
-                    for chunk in _chunks_from(handle):
-                        spans.update(chunk)
-                    self.spans[name] = spans
+            reader = _Reader(path.read_bytes())
+            if reader.next() != (self.key, self.written_ns):
+                raise ValueError("body belongs to another build")
+            for chunk in _chunks_from(reader):
+                self.entries.update(chunk)
+            while (name := reader.next()) is not None:
+                spans: dict[str, tuple[int, int]] = {}
+                for chunk in _chunks_from(reader):
+                    spans.update(chunk)
+                self.spans[name] = spans
         except Exception:  # any damage at all means: start cold, never fail the build
             self.identities, self.outputs, self.entries, self.spans = {}, {}, {}, {}
 
@@ -93,13 +94,13 @@ def cache_key(config_bytes: bytes) -> str:
 def load_index(cache_dir: Path, key: str) -> Index:
     """The previous index head, or an empty index if missing, foreign or damaged."""
     try:
-        with open(cache_dir / _HEAD, "rb") as handle:
-            raw = marshal.load(handle)
-            if raw[0] != key:
-                return Index(key)
-            identities: dict[str, Identity] = {}
-            for chunk in _chunks_from(handle):
-                identities.update(chunk)
+        reader = _Reader((cache_dir / _HEAD).read_bytes())
+        raw = reader.next()
+        if raw[0] != key:
+            return Index(key)
+        identities: dict[str, Identity] = {}
+        for chunk in _chunks_from(reader):
+            identities.update(chunk)
         outputs = {name: OutputRecord(*rec) for name, rec in raw[2].items()}
         future, next_due_ns, entry_count, warnings = raw[3]
         return Index(
@@ -123,18 +124,18 @@ def save_index(
         cache_dir.mkdir(exist_ok=True)
         temp = cache_dir / f".{_BODY}.{os.getpid()}"
         with open(temp, "wb") as handle:
-            marshal.dump((index.key, written_ns), handle)
+            _dump_one(handle, (index.key, written_ns))
             _dump_chunks(handle, entries)
             for name, spans in index.spans.items():
-                marshal.dump(name, handle)
+                _dump_one(handle, name)
                 _dump_chunks(handle, spans.items())
-            marshal.dump(None, handle)
+            handle.write(_LENGTH.pack(0))
         os.replace(temp, cache_dir / _BODY)
         temp = cache_dir / f".{_HEAD}.{os.getpid()}"
         with open(temp, "wb") as handle:
             outputs = {n: (r.size, r.mtime_ns, r.signature) for n, r in index.outputs.items()}
             flags = (index.future, index.next_due_ns, index.entry_count, index.warnings)
-            marshal.dump((index.key, written_ns, outputs, flags), handle)
+            _dump_one(handle, (index.key, written_ns, outputs, flags))
             _dump_chunks(handle, index.identities.items())
         os.replace(temp, cache_dir / _HEAD)
     except OSError:
@@ -142,19 +143,48 @@ def save_index(
 
 
 _CHUNK = 2000
+_LENGTH = struct.Struct("<I")
 
 
 def _dump_chunks(handle: BinaryIO, items: Iterable[tuple[str, Any]]) -> None:
+    """Length-prefixed marshal chunks, ended by a zero length.
+
+    Reading back with ``marshal.loads`` on slices of one buffer is several
+    times faster than ``marshal.load`` on a file, which reads in tiny steps.
+    """
     chunk: dict[str, Any] = {}
     for key, value in items:
         chunk[key] = value
         if len(chunk) >= _CHUNK:
-            marshal.dump(chunk, handle)
+            _dump_one(handle, chunk)
             chunk = {}
-    marshal.dump(chunk, handle)
-    marshal.dump(None, handle)
+    _dump_one(handle, chunk)
+    handle.write(_LENGTH.pack(0))
 
 
-def _chunks_from(handle: BinaryIO) -> Iterator[dict[str, Any]]:
-    while (chunk := marshal.load(handle)) is not None:
+def _dump_one(handle: BinaryIO, value: Any) -> None:
+    data = marshal.dumps(value)
+    handle.write(_LENGTH.pack(len(data)))
+    handle.write(data)
+
+
+class _Reader:
+    """Sequential reads of length-prefixed marshal records from one buffer."""
+
+    def __init__(self, data: bytes) -> None:
+        self.view = memoryview(data)
+        self.at = 0
+
+    def next(self) -> Any:
+        (length,) = _LENGTH.unpack_from(self.view, self.at)
+        self.at += _LENGTH.size
+        if length == 0:
+            return None
+        value = marshal.loads(self.view[self.at : self.at + length])
+        self.at += length
+        return value
+
+
+def _chunks_from(reader: _Reader) -> Iterator[dict[str, Any]]:
+    while (chunk := reader.next()) is not None:
         yield chunk

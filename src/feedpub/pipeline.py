@@ -304,12 +304,6 @@ class _Collected:
             for _ in self.reused:
                 progress()
         stored = self.index.entries
-        if self._todo:
-            # What readers have now: link -> id of every entry the last build knew.
-            for raw in stored.values():
-                entry = unpack_entry(raw[2]) if raw[2] is not None else None
-                if entry is not None and entry[LINK] and not entry[DRAFT]:
-                    self.previous_ids[entry[LINK]] = entry[ID]
         for compiled in compile_many(self._todo, self.config, self.spill_dir, jobs):
             self.records[compiled.path] = self._record(compiled)
             if progress is not None:
@@ -318,6 +312,17 @@ class _Collected:
             shown: self.records.get(shown) or EntryRecord.from_stored(stored.pop(shown))
             for shown in self._order
         }
+        if self._todo:
+            # What readers have now, link -> id, for the id drift guard: unchanged
+            # entries keep theirs; changed or removed files had the stored ones.
+            for raw in stored.values():
+                entry = unpack_entry(raw[2]) if raw[2] is not None else None
+                if entry is not None and entry[LINK] and not entry[DRAFT]:
+                    self.previous_ids[entry[LINK]] = entry[ID]
+            for shown in self.reused:
+                header = self.records[shown].header()
+                if header is not None and header.link and not header.draft:
+                    self.previous_ids.setdefault(header.link, header.id)
         self.compiled = len(self._todo)
         self._todo = []
         problems = [p for r in self.records.values() for p in r.warnings()]
