@@ -14,7 +14,6 @@ from datetime import datetime
 from ..model import Config, Enclosure, Entry, Feed, Person
 
 VERSION = "https://jsonfeed.org/version/1.1"
-MEDIA_TYPE = "application/feed+json"
 HUB_TYPE = "WebSub"
 
 JSONObject = dict[str, object]
@@ -40,10 +39,6 @@ def json_document(feed: Feed, items: list[bytes]) -> bytes:
     return b"".join(
         [(head[:-2] + ',\n  "items": [\n').encode("utf-8"), b",\n".join(items), b"\n  ]\n}\n"]
     )
-
-
-def render_json(feed: Feed) -> bytes:
-    return json_document(feed, [json_entry(e, feed.config) for e in feed.entries])
 
 
 def json_head(feed: Feed) -> JSONObject:
