@@ -1,4 +1,4 @@
-"""feedpub: compile a folder of YAML entries into Atom and RSS feeds.
+"""feedpub: compile a folder of YAML entries into Atom, RSS and JSON feeds.
 
 The public names are imported on first use so that ``feedpub --version``
 and other quick commands do not pay for YAML, Markdown and XML libraries.

@@ -101,7 +101,7 @@ root_option = click.option(
 @click.option("-v", "--verbose", is_flag=True, help="Print more: every warning, every request.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
-    """Compile one-YAML-file-per-entry folders into Atom and RSS feeds.
+    """Compile one-YAML-file-per-entry folders into Atom, RSS and JSON feeds.
 
     \b
     Examples:
