@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feedpub import cli as cli_module
+from feedpub import cli_authoring
 from feedpub.cli import cli
 
 from .conftest import snapshot
@@ -96,7 +96,7 @@ def test_init_without_a_terminal_asks_nothing_and_needs_url(tmp_path: Path) -> N
 
 @pytest.mark.usefixtures("no_schema")
 def test_init_prompts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_authoring, "_interactive", lambda: True)
     answers = "\n".join(["My blog", "not a url", "https://blog.example/", "en", "Bo", ""])
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "b")], input=answers)
     assert result.exit_code == 0, result.output
@@ -115,7 +115,7 @@ def test_init_prompts_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_init_with_all_flags_asks_nothing_even_on_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli_module, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_authoring, "_interactive", lambda: True)
     flags = ["--title", "T", "--url", "https://e.org/", "--language", "en", "--author", "A"]
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "s"), *flags], input="")
     assert result.exit_code == 0, result.output
