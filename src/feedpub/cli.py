@@ -29,6 +29,7 @@ from .cli_common import (
     verbosity,
 )
 from .cli_serve import ping, serve
+from .layout import OUTPUT_DIR
 
 PROGRESS_MIN_ENTRIES = 500
 """Builds reading more entry files than this show a progress bar (on a terminal)."""
@@ -86,7 +87,7 @@ def build(
     """
     from .pipeline import build as run_build
 
-    out = output if output is not None else root / "output"
+    out = _out_dir(root, output)
     with _progress(root) as progress:
         result = run_build(
             root,
@@ -109,6 +110,10 @@ def build(
         info(f"wrote {names} ({count} {noun})")
     else:
         info(f"{out} already up to date ({count} {noun})")
+
+
+def _out_dir(root: Path, output: Path | None) -> Path:
+    return output if output is not None else root / OUTPUT_DIR
 
 
 @contextmanager
@@ -153,7 +158,7 @@ def check(root: Path, output: Path | None, strict: bool, fmt: str) -> None:
     """
     from .review import check_site, problems_json
 
-    problems = check_site(root, output if output is not None else root / "output")
+    problems = check_site(root, _out_dir(root, output))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
@@ -184,7 +189,7 @@ def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
     """
     from .review import diff_site
 
-    result = diff_site(root, output if output is not None else root / "output", future=future)
+    result = diff_site(root, _out_dir(root, output), future=future)
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
         return
