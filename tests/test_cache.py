@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from feedpub import build, workers
-from feedpub.cache import CACHE_DIR
+from feedpub.cachefile import CACHE_DIR
 
 from .conftest import NOW, REPO, MakeSite, snapshot
 

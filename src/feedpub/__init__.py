@@ -6,8 +6,7 @@ and other quick commands do not pay for YAML, Markdown and XML libraries.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # typing's own would cost every command its import
 
 __version__ = "0.1.0"
 
@@ -44,8 +43,10 @@ if TYPE_CHECKING:
     from .pipeline import render_site as render_site
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'feedpub' has no attribute {name!r}")
+    from importlib import import_module
+
     return getattr(import_module(f".{module}", __name__), name)

@@ -15,15 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import RACY_NS, Index, OutputRecord
+from .cache import Index, OutputRecord
+from .cachefile import RACY_NS, Identity
 from .errors import InputError, Problem
 from .fragments import Document, FragmentStore, document_frame
-from .layout import ENTRIES_DIR
 from .model import Config, Entry, Feed
-from .records import DRAFT, ID, LINK, EntryRecord, Identity, unpack_entry
+from .records import DRAFT, ID, LINK, EntryRecord, unpack_entry
 
 if TYPE_CHECKING:
     from .compile import Compiled
+    from .discover import Scan
     from .load import Progress
 
 INDEX_ENTRIES = 100
@@ -37,13 +38,6 @@ def intact(path: Path, record: OutputRecord) -> bool:
     except OSError:
         return False
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
-
-
-def content_digest(path: Path) -> str | None:
-    try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return None
 
 
 class BuildState:
@@ -77,25 +71,16 @@ class BuildState:
 
     def scan(self, root: Path) -> None:
         """Find entry files and sort them into unchanged (cached) and to compile."""
-        from .discover import scan_entries
+        from .discover import Scan
 
+        head = self.index.head
+        self.use_scan(root, Scan(root, head.files, head.identity_list, head.written_ns - RACY_NS))
+
+    def use_scan(self, root: Path, scan: Scan) -> None:
         self._root = root
-        trusted_before = self.index.written_ns - RACY_NS
-        self._order, self.reused, self._todo, self._stats = [], {}, [], {}
-        for relative, path, stat in scan_entries(root / ENTRIES_DIR):
-            shown = f"{ENTRIES_DIR}/{relative}"
-            self._order.append(shown)
-            self._stats[shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-            known = self.index.identities.get(shown)
-            if known is not None:
-                size, mtime_ns, ino, digest = known
-                if (size, mtime_ns, ino) == (stat.st_size, stat.st_mtime_ns, stat.st_ino) and (
-                    mtime_ns < trusted_before or content_digest(Path(path)) == digest
-                ):
-                    self.reused[shown] = known
-                    continue
-            self._todo.append((path, shown))  # strings: 100,000 Paths cost 40 MB
-        self.unchanged = not self._todo and len(self._order) == len(self.index.identities)
+        self._order, self.reused, self._todo = scan.order, scan.reused, scan.todo
+        self._stats = scan.stats
+        self.unchanged = scan.unchanged
         self.scanned = True
 
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:

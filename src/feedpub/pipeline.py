@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .buildstate import BuildState, intact
-from .cache import CACHE_DIR, Index, OutputRecord, cache_key, load_index, save_index
+from .cache import Index, OutputRecord, save_index
+from .cachefile import cache_dir_for
 from .errors import InputError, Problem, StaleOutputError
-from .layout import CONFIG_NAME, OUTPUT_DIR
+from .layout import OUTPUT_DIR
 from .model import INDEX_FILENAME, Config, Feed
 from .records import decode_problem, encode_problem
+from .uptodate import Look
 
 if TYPE_CHECKING:
     from .load import Progress
@@ -90,19 +92,17 @@ def build(
     """
     out = out_dir if out_dir is not None else root / OUTPUT_DIR
     now = now or datetime.now(UTC)
-    cache_dir = out.parent / CACHE_DIR
-    try:
-        key = cache_key((root / CONFIG_NAME).read_bytes())
-    except OSError:
-        key = ""  # load_config below reports the missing config properly
-    index = load_index(cache_dir, key) if use_cache and key else Index(key)
+    look = Look(str(root), str(out), use_cache)
+    if look.nothing_to_do(str(out), future, int(now.timestamp() * 1e9)):
+        # The no-op rebuild ends here, before loading YAML, lxml or the body.
+        assert look.head is not None
+        warnings = tuple(decode_problem(p) for p in look.head.warnings)
+        return BuildResult(look.head.entry_count, [], warnings)
+    cache_dir = Path(cache_dir_for(out))
+    index = Index.from_head(look.key, look.head, cache_dir)
     state = BuildState(None, index, Path())
-    if index.outputs:
-        state.scan(root)
-        if state.unchanged and _nothing_due(index, now, future, out):
-            # The no-op rebuild ends here, before loading YAML, lxml or the body.
-            warnings = tuple(decode_problem(p) for p in index.warnings)
-            return BuildResult(index.entry_count, [], warnings)
+    if look.scan is not None:
+        state.use_scan(root, look.scan)
     from .config import load_config
 
     state.configure(load_config(root))
@@ -178,12 +178,13 @@ def _build(
                 continue
             stat = (out / name).stat()
             outputs[name].size, outputs[name].mtime_ns = stat.st_size, stat.st_mtime_ns
-        index.identities = {shown: r.identity for shown, r in state.records.items()}
+        head = index.head
+        head.set_identities({shown: r.identity for shown, r in state.records.items()})
         index.entries = {}  # the records are saved from state, chunk by chunk
         index.outputs, index.spans = outputs, spans
-        index.future, index.entry_count = future, count
-        index.next_due_ns = state.next_due(now, future)
-        index.warnings = tuple(encode_problem(p) for p in state.warnings)
+        head.future, head.entry_count = future, count
+        head.next_due_ns = state.next_due(now, future)
+        head.warnings = tuple(encode_problem(p) for p in state.warnings)
         save_index(cache_dir, index, ((s, r.stored()) for s, r in state.records.items()))
     return BuildResult(count, written, state.warnings, state.compiled, len(changed))
 
@@ -200,15 +201,6 @@ def _leftovers(
     return sorted(name for name in names if name not in outputs and (out / name).exists())
 
 
-def _nothing_due(index: Index, now: datetime, future: bool, out: Path) -> bool:
-    """The last build's output still stands: same flags, no entry came due, files intact."""
-    if index.future != future:
-        return False
-    if index.next_due_ns is not None and now.timestamp() * 1e9 >= index.next_due_ns:
-        return False
-    return all(intact(out / name, record) for name, record in index.outputs.items())
-
-
 def _guard_ids(state: BuildState, out: Path) -> None:
     """Stop if an entry readers have (same link) would get a new id."""
     from .diff import id_drift
@@ -216,7 +208,7 @@ def _guard_ids(state: BuildState, out: Path) -> None:
     if not state.compiled:
         return  # ids come from files; unchanged files keep their ids
     before = state.previous_ids
-    if not state.index.identities:
+    if not state.index.head.files:
         from .feedread import read_file
 
         for fmt in state.config.formats:

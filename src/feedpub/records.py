@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .cachefile import Identity
 from .errors import Problem
 from .model import Enclosure, Entry, Image, Person, Source
 
@@ -20,8 +21,6 @@ EntryTuple = tuple[Any, ...]
 EntryBlob = bytes
 """An EntryTuple, marshalled: one object instead of ~30, a third of the memory."""
 ProblemTuple = tuple[Any, ...]
-Identity = tuple[int, int, int, str]
-"""(size, mtime_ns, inode, content digest) of an entry file."""
 
 # Positions in an EntryTuple, for readers that must not decode (see encode_entry).
 ID, LINK, DRAFT = 2, 6, 13

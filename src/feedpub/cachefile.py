@@ -1,0 +1,182 @@
+"""The cache's on-disk format, and reading its small ``head``.
+
+Kept apart from cache.py and free of heavy imports (no dataclasses, no
+typing, no hashlib's OpenSSL) because a rebuild with nothing to do reads
+the head and stops: its whole cost is Python start-up plus this module.
+
+Files are sequences of length-prefixed ``marshal`` records (never pickle:
+a tampered cache cannot run code). Large mappings are split in chunks
+ended by a zero length, so 100,000 entries never form one blob in memory.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import struct
+from _blake2 import blake2b
+
+from . import __version__
+
+TYPE_CHECKING = False  # not typing's: this module must import nothing heavy
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any, BinaryIO
+
+CACHE_DIR = ".feedpub-cache"
+HEAD = "head.marshal"
+BODY = "body.marshal"
+SCHEMA = 6
+RACY_NS = 2_000_000_000
+"""Files modified this close to the index write are re-hashed, not trusted by stat."""
+
+_CHUNK = 2000
+_LENGTH = struct.Struct("<I")
+
+Identity = tuple[int, int, int, str]
+"""(size, mtime_ns, inode, content digest) of an entry file."""
+
+
+def cache_dir_for(out: str | os.PathLike[str]) -> str:
+    """The cache lives beside the output folder (never inside what gets published)."""
+    return os.path.join(os.path.dirname(os.path.abspath(out)), CACHE_DIR)
+
+
+def digest(data: bytes) -> str:
+    """The content hash used for entry files, fragments and signatures."""
+    return blake2b(data, digest_size=16).hexdigest()
+
+
+def cache_key(config_bytes: bytes) -> str:
+    """A cache is only valid for the same feedpub, cache format and config."""
+    return digest(b"%d\x00%s\x00%s" % (SCHEMA, __version__.encode(), config_bytes))
+
+
+class Head:
+    """What the last build wrote to ``head.marshal``: enough to decide a no-op."""
+
+    __slots__ = (
+        "entry_count",
+        "files",
+        "future",
+        "identity_list",
+        "next_due_ns",
+        "outputs",
+        "warnings",
+        "written_ns",
+    )
+
+    def __init__(
+        self,
+        written_ns: int = 0,
+        outputs: dict[str, tuple[int, int, str]] | None = None,
+        flags: tuple[Any, ...] = (False, None, 0, ()),
+        files: list[str] | None = None,
+        identity_list: list[Identity] | None = None,
+    ) -> None:
+        self.written_ns = written_ns
+        self.outputs = outputs or {}
+        """Output file name -> (size, mtime_ns, signature of its inputs)."""
+        self.future: bool = flags[0]
+        """The --future flag of that build: it changes what was published."""
+        self.next_due_ns: int | None = flags[1]
+        """When the earliest future-dated entry becomes due (None: there is none)."""
+        self.entry_count: int = flags[2]
+        """Entries in the main document."""
+        self.warnings: tuple[tuple[Any, ...], ...] = flags[3]
+        """That build's warnings, so a no-op rebuild repeats them without the body."""
+        self.files = files or []
+        """Every entry file (entries/...), sorted, as the last build found them."""
+        self.identity_list = identity_list or []
+        """The identity of each of ``files``, in the same order."""
+
+    @property
+    def identities(self) -> dict[str, Identity]:
+        return dict(zip(self.files, self.identity_list, strict=True))
+
+    def set_identities(self, identities: dict[str, Identity]) -> None:
+        self.files = sorted(identities)
+        self.identity_list = [identities[name] for name in self.files]
+
+    def flags(self) -> tuple[Any, ...]:
+        return (self.future, self.next_due_ns, self.entry_count, self.warnings)
+
+    def outputs_intact(self, out: str) -> bool:
+        """Every file the last build wrote is still the one it wrote."""
+        for name, (size, mtime_ns, _) in self.outputs.items():
+            try:
+                stat = os.stat(os.path.join(out, name))
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                return False
+        return True
+
+
+def read_head(cache_dir: str, key: str) -> Head | None:
+    """The last build's head, or None if missing, foreign or damaged."""
+    try:
+        with open(os.path.join(cache_dir, HEAD), "rb") as handle:
+            reader = Reader(handle.read())
+        raw = reader.next()
+        if raw[0] != key:
+            return None
+        files, identity_list = reader.next()
+        if len(files) != len(identity_list):
+            return None
+        return Head(raw[1], raw[2], raw[3], files, identity_list)
+    except Exception:  # any damage at all means: start cold, never fail the build
+        return None
+
+
+def write_head(handle: BinaryIO, key: str, head: Head) -> None:
+    dump_one(handle, (key, head.written_ns, head.outputs, head.flags()))
+    dump_one(handle, (head.files, head.identity_list))
+
+
+def dump_chunks(handle: BinaryIO, items: Iterable[tuple[str, Any]]) -> None:
+    """Length-prefixed marshal chunks, ended by a zero length.
+
+    Reading back with ``marshal.loads`` on slices of one buffer is several
+    times faster than ``marshal.load`` on a file, which reads in tiny steps.
+    """
+    chunk: dict[str, Any] = {}
+    for key, value in items:
+        chunk[key] = value
+        if len(chunk) >= _CHUNK:
+            dump_one(handle, chunk)
+            chunk = {}
+    dump_one(handle, chunk)
+    handle.write(_LENGTH.pack(0))
+
+
+def dump_one(handle: BinaryIO, value: Any) -> None:
+    data = marshal.dumps(value)
+    handle.write(_LENGTH.pack(len(data)))
+    handle.write(data)
+
+
+def end(handle: BinaryIO) -> None:
+    handle.write(_LENGTH.pack(0))
+
+
+class Reader:
+    """Sequential reads of length-prefixed marshal records from one buffer."""
+
+    def __init__(self, data: bytes) -> None:
+        self.view = memoryview(data)
+        self.at = 0
+
+    def next(self) -> Any:
+        (length,) = _LENGTH.unpack_from(self.view, self.at)
+        self.at += _LENGTH.size
+        if length == 0:
+            return None
+        value = marshal.loads(self.view[self.at : self.at + length])
+        self.at += length
+        return value
+
+
+def chunks_from(reader: Reader) -> Iterator[dict[str, Any]]:
+    while (chunk := reader.next()) is not None:
+        yield chunk

@@ -1,0 +1,104 @@
+"""The console script answers a no-op ``build`` itself, exactly as the CLI would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedpub import build
+
+from .conftest import NOW, REPO, MakeSite
+
+ENTRY = "title: One\ndate: 2026-01-01\nlink: /one/\nsummary: s\n"
+NO_LINK = "title: Two\ndate: 2026-01-02\nsummary: s\n"  # one warning: no link
+
+LAUNCHER = (
+    "import atexit, os, sys\n"
+    "atexit.register(lambda: open(os.environ['MARK'], 'w').write(str('click' in sys.modules)))\n"
+    "from feedpub._launch import main\n"
+    "main()\n"
+)
+CLICK_CLI = "from feedpub.cli import main\nmain()\n"
+
+
+def run(program: str, argv: list[str], cwd: Path, tmp: Path) -> tuple[int, str, str, bool]:
+    """Exit code, stdout, stderr, and whether click was imported."""
+    mark = tmp / "mark"
+    mark.unlink(missing_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", program, *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "MARK": str(mark), "PYTHONPATH": str(REPO / "src")},
+    )
+    loaded = mark.read_text() == "True" if mark.exists() else True
+    return done.returncode, done.stdout, done.stderr, loaded
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build"],
+        ["-q", "build"],
+        ["--debug", "build"],
+        ["build", "-C", "site"],
+        ["build", "--root=site"],
+        ["build", "--root", "site/", "-o", "site/output"],
+        ["-v", "build", "-C", "site"],
+    ],
+)
+def test_no_op_build_answers_like_the_cli_without_click(
+    make_site: MakeSite, tmp_path: Path, argv: list[str]
+) -> None:
+    root = make_site({"a.yaml": ENTRY})
+    build(root, now=NOW)
+    cwd = root if "site" not in " ".join(argv) else root.parent
+    expected = run(CLICK_CLI, argv, cwd, tmp_path)
+    got = run(LAUNCHER, argv, cwd, tmp_path)
+    assert got[:3] == expected[:3]
+    assert expected[0] == 0
+    assert ("-q" in argv) != ("already up to date (1 entry)" in expected[1])
+    assert got[3] is False, "a no-op build must not load click"
+
+
+def test_warnings_are_counted_and_verbose_goes_to_the_cli(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    root = make_site({"a.yaml": ENTRY, "b.yaml": NO_LINK})
+    build(root, now=NOW)
+    quiet = run(LAUNCHER, ["build"], root, tmp_path)
+    assert quiet[:3] == run(CLICK_CLI, ["build"], root, tmp_path)[:3]
+    assert "1 warning(s)" in quiet[2] and quiet[3] is False
+    verbose = run(LAUNCHER, ["-v", "build"], root, tmp_path)
+    assert verbose[:3] == run(CLICK_CLI, ["-v", "build"], root, tmp_path)[:3]
+    assert "entries/b.yaml:1: warning: link" in verbose[2]
+    assert verbose[3] is True, "every warning in full is the CLI's job"
+
+
+@pytest.mark.parametrize(
+    "argv", [["build", "--future"], ["build", "--check"], ["-q", "-v", "build"], ["build", "-x"]]
+)
+def test_anything_else_goes_to_the_cli(
+    make_site: MakeSite, tmp_path: Path, argv: list[str]
+) -> None:
+    root = make_site({"a.yaml": ENTRY})
+    build(root, now=NOW)
+    got = run(LAUNCHER, argv, root, tmp_path)
+    assert got[:3] == run(CLICK_CLI, argv, root, tmp_path)[:3]
+    assert got[3] is True
+
+
+def test_a_changed_entry_is_built_by_the_cli(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"a.yaml": ENTRY})
+    build(root, now=NOW)
+    (root / "entries" / "a.yaml").write_text(ENTRY.replace("One", "Uno"))
+    code, out, _, loaded = run(LAUNCHER, ["build"], root, tmp_path)
+    assert code == 0 and "wrote output/atom.xml" in out and loaded
+    assert b"<title>Uno</title>" in (root / "output" / "atom.xml").read_bytes()
+    code, out, _, loaded = run(LAUNCHER, ["build"], root, tmp_path)
+    assert (code, out, loaded) == (0, "output already up to date (1 entry)\n", False)
