@@ -64,17 +64,22 @@ def _report_noop(root: str, output: str | None, level: int) -> bool:
 
     out = output if output is not None else os.path.join(root, OUTPUT_DIR)
     look = Look(root, out)
-    if not look.nothing_to_do(out, False, time.time_ns()) or look.head is None:
+    head = look.head
+    warnings = len(head.warnings) if head is not None else 0
+    # Every warning in full, coloured, is the CLI's job.
+    if (
+        head is None
+        or not look.nothing_to_do(out, False, time.time_ns())
+        or (warnings and level > 0)
+    ):
+        look.hand_over()  # the CLI's build starts from this scan
         return False
-    warnings = len(look.head.warnings)
-    if warnings and level > 0:
-        return False  # every warning in full, coloured: the CLI's job
     if warnings:
         print(f"{warnings} warning(s); run 'feedpub check' to see them", file=sys.stderr)
     if level >= 0:
         from pathlib import Path
 
         shown = Path(output) if output is not None else Path(root) / OUTPUT_DIR
-        count = look.head.entry_count
+        count = head.entry_count
         print(f"{shown} already up to date ({count} {'entry' if count == 1 else 'entries'})")
     return True

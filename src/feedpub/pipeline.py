@@ -92,7 +92,7 @@ def build(
     """
     out = out_dir if out_dir is not None else root / OUTPUT_DIR
     now = now or datetime.now(UTC)
-    look = Look(str(root), str(out), use_cache)
+    look = Look.take(str(root), str(out), use_cache)
     if look.nothing_to_do(str(out), future, int(now.timestamp() * 1e9)):
         # The no-op rebuild ends here, before loading YAML, lxml or the body.
         assert look.head is not None

@@ -19,9 +19,28 @@ from .layout import CONFIG_NAME
 class Look:
     """The last build's head and this build's scan of the entry files."""
 
-    __slots__ = ("head", "key", "scan")
+    __slots__ = ("head", "key", "place", "scan")
+
+    @classmethod
+    def take(cls, root: str, out: str, use_cache: bool = True) -> Look:
+        """The look the console script just took for this build, else a new one.
+
+        When the console script finds work to do, the CLI's build would
+        otherwise stat every entry file a second time, milliseconds later.
+        """
+        global _handed_over
+        look, _handed_over = _handed_over, None
+        if look is not None and look.place == _place(root, out, use_cache):
+            return look
+        return cls(root, out, use_cache)
+
+    def hand_over(self) -> None:
+        """Let the next build of the same site in this process start from this look."""
+        global _handed_over
+        _handed_over = self
 
     def __init__(self, root: str, out: str, use_cache: bool = True) -> None:
+        self.place = _place(root, out, use_cache)
         self.head: Head | None = None
         self.scan: Scan | None = None
         try:
@@ -43,3 +62,10 @@ class Look:
         if head.next_due_ns is not None and now_ns >= head.next_due_ns:
             return False
         return head.outputs_intact(out)
+
+
+_handed_over: Look | None = None
+
+
+def _place(root: str, out: str, use_cache: bool) -> tuple[str, str, bool]:
+    return os.path.abspath(root), os.path.abspath(out), use_cache
