@@ -46,9 +46,9 @@ def entry_fragments(entry: Entry, config: Config) -> tuple[bytes, ...]:
     made: dict[str, bytes] = {}
     xml_formats = tuple(f for f in config.formats if f in ("atom", "rss"))
     if xml_formats:
-        from ._entry import entry_fragments as xml_fragments
+        from ._template import templated_fragments
 
-        made.update(xml_fragments(entry, config, xml_formats))
+        made.update(templated_fragments(entry, config, xml_formats))
     for fmt in config.formats:
         if fmt not in made:
             made[fmt] = renderer(fmt).entry(entry, config)

@@ -173,12 +173,12 @@ def _rss(fe: FeedEntry, entry: Entry, authors: tuple[Person, ...]) -> bytes:
     )
     data = data.replace(b"</ns0:encoded>", b"</content:encoded>")
     data = data.replace(b' xmlns:dc="' + DC_NS.encode() + b'"', b"")
-    if _needs_numeric(entry, authors):
+    if needs_numeric(entry, authors):
         data = numeric_entities(data)
     return data
 
 
-def _needs_numeric(entry: Entry, authors: tuple[Person, ...]) -> bool:
+def needs_numeric(entry: Entry, authors: tuple[Person, ...]) -> bool:
     texts = [entry.title, entry.id, entry.link or "", *entry.tags, *(p.name for p in authors)]
     if entry.source:
         texts.append(entry.source.title)
