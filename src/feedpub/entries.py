@@ -108,7 +108,7 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     entry = Entry(
         path=fields.path,
         slug=slug,
-        id="",
+        id=entry_id or (tag_uri(config.url, date.date(), slug) if date else ""),
         title=title or "",
         date=date or datetime.min,
         updated=updated,

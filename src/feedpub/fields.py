@@ -12,12 +12,13 @@ import difflib
 import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem
 from .model import Person
+from .urls import join
 from .yamlread import line_of
 
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -180,6 +181,8 @@ class Fields:
         value = raw.strip()
         if not _PLAIN_URL.fullmatch(value):  # quote() is slow; most URLs need nothing
             value = quote(value, safe=_URL_SAFE)
+        if value[:1] == "/" and value[1:2] != "/" and base is not None:
+            return join(base, value)  # root-relative: no scheme to check
         try:
             parts = urlsplit(value)
         except ValueError:  # an unclosed or invalid [IPv6] host: "http://[x"
@@ -202,7 +205,7 @@ class Fields:
         if base is None:
             self.error(key, f'"{raw}" must be an absolute URL', node, "write https://host/path")
             return None
-        return urljoin(base, value)
+        return join(base, value)
 
     def email(self, key: str) -> str | None:
         value = self.text(key)

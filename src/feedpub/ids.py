@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 from urllib.parse import quote, urlsplit
 
 _DATE_PREFIX = re.compile(r"\d{4}-\d{2}-\d{2}[-_]")
+_SAFE = re.compile(r"[A-Za-z0-9/\-._~]*")
+"""What quote() leaves alone with safe="/-._~": such text needs no quoting."""
 
 
 def slug_of(stem: str) -> str:
@@ -22,8 +25,14 @@ def slug_of(stem: str) -> str:
 
 
 def tag_uri(site_url: str, day: date, slug: str) -> str:
-    parts = urlsplit(site_url)
-    authority = (parts.hostname or "localhost").lower()
-    path = parts.path.strip("/")
+    authority, path = _authority_and_path(site_url)
     specific = f"{path}/{slug}" if path else slug
-    return f"tag:{authority},{day.isoformat()}:{quote(specific, safe='/-._~')}"
+    if not _SAFE.fullmatch(specific):
+        specific = quote(specific, safe="/-._~")
+    return f"tag:{authority},{day.isoformat()}:{specific}"
+
+
+@cache
+def _authority_and_path(site_url: str) -> tuple[str, str]:
+    parts = urlsplit(site_url)
+    return (parts.hostname or "localhost").lower(), parts.path.strip("/")
