@@ -35,12 +35,18 @@ class Compiled:
     """Where a worker wrote the fragments instead: (file, offset, length) each."""
 
 
+def import_compilers() -> None:
+    """Everything compile_file needs, imported now (before forking workers)."""
+    from . import entries, markup, render  # noqa: F401
+    from .render import _template  # noqa: F401
+
+
 def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
     from .render import entry_fragments
 
-    path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         problem = (shown, 1, None, f"cannot read file: {exc.strerror}", None, "error")
         return Compiled(shown, "", None, (problem,))

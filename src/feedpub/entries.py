@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -45,13 +45,14 @@ def load_entry(path: Path, shown: str, config: Config) -> tuple[Entry | None, li
 
 
 def entry_from_bytes(
-    data: bytes, path: Path, shown: str, config: Config
+    data: bytes, path: str | Path, shown: str, config: Config
 ) -> tuple[Entry | None, list[Problem]]:
     node, problems = parse_mapping(data, shown)
     if node is None:
         return None, problems
     fields = Fields(node, shown, problems)
-    entry = parse_entry(fields, slug_of(path.stem), config)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    entry = parse_entry(fields, slug_of(stem), config)
     failed = any(p.severity == "error" for p in problems)
     return (None if failed else entry), problems
 
@@ -126,7 +127,7 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     if title is None or date is None:
         return None
     _lint(fields, entry, relative)
-    return _with_id(entry, entry_id, config)
+    return entry
 
 
 def _lint(fields: Fields, entry: Entry, relative: list[str]) -> None:
@@ -161,10 +162,6 @@ def _lint(fields: Fields, entry: Entry, relative: list[str]) -> None:
             fields.node("title"),
             "RSS readers may drop the tag-like part; write &lt; as words or avoid <...>",
         )
-
-
-def _with_id(entry: Entry, explicit: str | None, config: Config) -> Entry:
-    return replace(entry, id=explicit or tag_uri(config.url, entry.date.date(), entry.slug))
 
 
 def _content_format(fields: Fields) -> ContentFormat:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from .compile import Compiled, compile_file
+from .compile import Compiled, compile_file, import_compilers
 from .model import Config
+from .records import EntryBlob, ProblemTuple
 
 PARALLEL_THRESHOLD = 300
 """Below this many files, starting worker processes costs more than it saves."""
@@ -28,22 +30,31 @@ def _init(config: Config, spill_dir: str) -> None:
     _spill = open(_spill_path, "ab")  # noqa: SIM115 - lives as long as the worker
 
 
-def _compile_one(item: tuple[str, str]) -> Compiled:
+_Result = tuple[str, str, EntryBlob | None, tuple[ProblemTuple, ...], tuple[str, ...], list[int]]
+
+
+def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result]]:
     """Compile in a worker; send fragments through a spill file, not the pipe.
 
     Fragments are most of the data (gigabytes at 100,000 entries): writing
     them where the parent can read them back keeps both memory and the
-    pickling cost of the result small.
+    pickling cost of the result small. Results travel as plain tuples, a
+    chunk at a time, which costs a fraction of one pickled object per entry.
     """
     assert _config is not None and _spill is not None
-    compiled = compile_file(item[0], item[1], _config)
-    spilled = []
-    for data in compiled.fragments:
-        offset = _spill.tell()
-        _spill.write(data)
-        spilled.append((_spill_path, offset, len(data)))
-    _spill.flush()
-    return replace(compiled, fragments=(), spilled=tuple(spilled))
+    start = _spill.tell()
+    results = []
+    for path, shown in items:
+        compiled = compile_file(path, shown, _config)
+        lengths = []
+        for data in compiled.fragments:
+            _spill.write(data)
+            lengths.append(len(data))
+        results.append(
+            (shown, compiled.digest, compiled.entry, compiled.problems, compiled.digests, lengths)
+        )
+    _spill.flush()  # the parent reads these once the chunk is reported
+    return _spill_path, start, results
 
 
 def compile_many(
@@ -62,10 +73,23 @@ def compile_many(
         for path, shown in items:
             yield compile_file(path, shown, config)
         return
-    # fork shares the already-imported modules; the config travels once.
+    # Load the per-entry libraries once, here, and let fork share them; and
+    # keep the inherited objects out of the workers' garbage collection, which
+    # would otherwise touch (and so copy) every page of them.
+    import_compilers()
+    gc.freeze()
+    size = max(16, len(items) // (workers * 8))
+    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir))
     ) as pool:
-        chunk = max(16, len(items) // (workers * 8))
-        yield from pool.map(_compile_one, items, chunksize=chunk)
+        for spill, at, results in pool.map(_compile_chunk, chunks):
+            spill = sys.intern(spill)
+            for shown, digest, entry, problems, digests, lengths in results:
+                spilled = []
+                for length in lengths:
+                    spilled.append((spill, at, length))
+                    at += length
+                yield Compiled(shown, digest, entry, problems, digests, (), tuple(spilled))
+    gc.unfreeze()

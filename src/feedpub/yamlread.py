@@ -133,16 +133,17 @@ def check_tree(root: Node, shown: str) -> list[Problem]:
     """
     problems: list[Problem] = []
     seen: set[int] = set()
-    # (node, line where it is used): an alias shares its anchor's node, so
-    # the node's own mark would point at the anchor, not at the alias.
-    stack: list[tuple[Node, int]] = [(root, line_of(root))]
+    # (node, where it is used): an alias shares its anchor's node, so the
+    # node's own mark would point at the anchor, not at the alias. Lines are
+    # only worked out for problems: this walk runs on every entry.
+    stack: list[tuple[Node, Node]] = [(root, root)]
     while stack:
         node, used_at = stack.pop()
         if id(node) in seen:
             problems.append(
                 Problem(
                     shown,
-                    used_at,
+                    line_of(used_at),
                     None,
                     "aliases (*name) are not supported",
                     "write the value out in full",
@@ -162,8 +163,8 @@ def check_tree(root: Node, shown: str) -> list[Problem]:
             )
         if isinstance(node, MappingNode):
             for key, value in reversed(node.value):
-                stack.append((value, line_of(key)))
-                stack.append((key, line_of(key)))
+                stack.append((value, key))
+                stack.append((key, key))
         elif isinstance(node, SequenceNode):
             stack.extend((item, used_at) for item in reversed(node.value))
     return problems
