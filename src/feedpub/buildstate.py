@@ -74,7 +74,7 @@ class BuildState:
         from .discover import Scan
 
         head = self.index.head
-        self.use_scan(root, Scan(root, head.files, head.identity_list, head.written_ns - RACY_NS))
+        self.use_scan(root, Scan(root, head, head.written_ns - RACY_NS))
 
     def use_scan(self, root: Path, scan: Scan) -> None:
         self._root = root
@@ -89,7 +89,8 @@ class BuildState:
         from .workers import compile_many
 
         for shown in [s for s in self.reused if s not in self.index.entries]:
-            del self.reused[shown]  # the body was lost: compile again
+            identity = self.reused.pop(shown)  # the body was lost: compile again
+            self._stats[shown] = identity[:3]
             self._todo.append((str(self._root / shown), shown))
         if progress is not None:
             for _ in self.reused:

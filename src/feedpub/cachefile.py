@@ -15,6 +15,7 @@ import marshal
 import os
 import struct
 from _blake2 import blake2b
+from array import array
 
 from . import __version__
 
@@ -42,6 +43,10 @@ def cache_dir_for(out: str | os.PathLike[str]) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(out)), CACHE_DIR)
 
 
+_DIGEST_CHARS = 32
+_NO_DIGEST = "-" * _DIGEST_CHARS
+
+
 def digest(data: bytes) -> str:
     """The content hash used for entry files, fragments and signatures."""
     return blake2b(data, digest_size=16).hexdigest()
@@ -53,15 +58,23 @@ def cache_key(config_bytes: bytes) -> str:
 
 
 class Head:
-    """What the last build wrote to ``head.marshal``: enough to decide a no-op."""
+    """What the last build wrote to ``head.marshal``: enough to decide a no-op.
+
+    The entry files are kept as flat values a no-op compares in one step:
+    their names joined by NUL characters and their (size, mtime_ns, inode)
+    as one array of 64-bit integers. Their content hashes (fixed-length hex),
+    needed only when a file was touched or a build has work to do, are one
+    string too, split on demand.
+    """
 
     __slots__ = (
+        "_digests",
         "entry_count",
-        "files",
         "future",
-        "identity_list",
+        "names",
         "next_due_ns",
         "outputs",
+        "stats",
         "warnings",
         "written_ns",
     )
@@ -71,8 +84,6 @@ class Head:
         written_ns: int = 0,
         outputs: dict[str, tuple[int, int, str]] | None = None,
         flags: tuple[Any, ...] = (False, None, 0, ()),
-        files: list[str] | None = None,
-        identity_list: list[Identity] | None = None,
     ) -> None:
         self.written_ns = written_ns
         self.outputs = outputs or {}
@@ -85,18 +96,43 @@ class Head:
         """Entries in the main document."""
         self.warnings: tuple[tuple[Any, ...], ...] = flags[3]
         """That build's warnings, so a no-op rebuild repeats them without the body."""
-        self.files = files or []
-        """Every entry file (entries/...), sorted, as the last build found them."""
-        self.identity_list = identity_list or []
+        self.names = ""
+        """Every entry file (entries/...), sorted, joined by NUL characters."""
+        self.stats = array("q")
+        """(size, mtime_ns, inode) of each of ``names``, flat."""
+        self._digests = ""
+
+    @property
+    def files(self) -> list[str]:
+        return self.names.split("\0") if self.names else []
+
+    @property
+    def digests(self) -> list[str]:
+        joined, size = self._digests, _DIGEST_CHARS
+        return [joined[i : i + size] for i in range(0, len(joined), size)]
+
+    @property
+    def identity_list(self) -> list[Identity]:
         """The identity of each of ``files``, in the same order."""
+        stats = self.stats
+        return [
+            (stats[i], stats[i + 1], stats[i + 2], digest)
+            for i, digest in zip(range(0, len(stats), 3), self.digests, strict=True)
+        ]
 
     @property
     def identities(self) -> dict[str, Identity]:
         return dict(zip(self.files, self.identity_list, strict=True))
 
     def set_identities(self, identities: dict[str, Identity]) -> None:
-        self.files = sorted(identities)
-        self.identity_list = [identities[name] for name in self.files]
+        files = sorted(identities)
+        self.names = "\0".join(files)
+        self.stats = array("q", [n for name in files for n in identities[name][:3]])
+        # A file that could not be read has no digest: one that matches nothing.
+        self._digests = "".join(
+            value if len(value := identities[name][3]) == _DIGEST_CHARS else _NO_DIGEST
+            for name in files
+        )
 
     def flags(self) -> tuple[Any, ...]:
         return (self.future, self.next_due_ns, self.entry_count, self.warnings)
@@ -121,17 +157,20 @@ def read_head(cache_dir: str, key: str) -> Head | None:
         raw = reader.next()
         if raw[0] != key:
             return None
-        files, identity_list = reader.next()
-        if len(files) != len(identity_list):
+        head = Head(raw[1], raw[2], raw[3])
+        head.names, stats, head._digests = reader.next()
+        head.stats.frombytes(stats)
+        count = head.names.count("\0") + 1 if head.names else 0
+        if len(head.stats) != 3 * count or len(head._digests) != _DIGEST_CHARS * count:
             return None
-        return Head(raw[1], raw[2], raw[3], files, identity_list)
+        return head
     except Exception:  # any damage at all means: start cold, never fail the build
         return None
 
 
 def write_head(handle: BinaryIO, key: str, head: Head) -> None:
     dump_one(handle, (key, head.written_ns, head.outputs, head.flags()))
-    dump_one(handle, (head.files, head.identity_list))
+    dump_one(handle, (head.names, head.stats.tobytes(), head._digests))
 
 
 def dump_chunks(handle: BinaryIO, items: Iterable[tuple[str, Any]]) -> None:

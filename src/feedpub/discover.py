@@ -7,10 +7,12 @@ entries, the stat calls here are most of what such a rebuild costs.
 from __future__ import annotations
 
 import os
+from array import array
+from itertools import chain
 from operator import attrgetter, itemgetter
 from stat import S_ISDIR, S_ISREG
 
-from .cachefile import Identity, digest
+from .cachefile import Head, Identity, digest
 from .layout import ENTRIES_DIR
 
 TYPE_CHECKING = False  # not typing's: see cachefile.py
@@ -120,12 +122,10 @@ class Scan:
     same clock tick would keep all three), its content hash still matches.
     """
 
-    __slots__ = ("order", "reused", "stats", "todo", "unchanged")
+    __slots__ = ("_head", "_reused", "order", "stats", "todo", "unchanged")
 
-    def __init__(
-        self, root: str | Path, files: list[str], identities: list[Identity], trusted_before: int
-    ) -> None:
-        """Compare with the last build's ``files`` and their ``identities`` (same order)."""
+    def __init__(self, root: str | Path, head: Head, trusted_before: int) -> None:
+        """Compare with what the last build (``head``) found."""
         folder = os.path.join(root, ENTRIES_DIR)
         relatives, stats = entry_stats(folder)
         prefix = f"{ENTRIES_DIR}/"
@@ -133,36 +133,50 @@ class Scan:
         """Every entry file, as shown in messages (entries/...), sorted."""
         self.stats: dict[str, tuple[int, int, int]] = {}
         """(size, mtime_ns, inode) of the files to compile, as found."""
-        self.reused: dict[str, Identity] = {}
         self.todo: list[tuple[str, str]] = []
         """(path, shown) of files to compile: strings, as 100,000 Paths cost 40 MB."""
-        current = list(map(_stat_identity, stats))
-        stored = list(map(_stored_stat, identities))
-        # Whole-list work in C first: at 10,000 files a per-file loop is most of a rebuild.
-        if self.order == files and current == stored:
-            self.reused = dict(zip(files, identities, strict=True))
+        self._head = head
+        self._reused: dict[str, Identity] | None = None
+        current = array("q", chain.from_iterable(map(_stat_identity, stats)))
+        # Whole-list comparisons in C first: at 10,000 files a per-file loop
+        # would be most of what a rebuild with nothing to do costs.
+        if "\0".join(self.order) == head.names and current == head.stats:
             suspects = []
         else:
-            known = dict(zip(files, identities, strict=True))
-            was = dict(zip(files, stored, strict=True)).get
-            self.reused = {shown: known[shown] for shown in self.order if shown in known}
-            suspects = [i for i, shown in enumerate(self.order) if was(shown) != current[i]]
-        if current and max(map(itemgetter(1), current)) >= trusted_before:
+            files = head.files
+            was = dict(zip(files, zip(*[iter(head.stats)] * 3, strict=True), strict=True)).get
+            suspects = [
+                i
+                for i, (shown, stat) in enumerate(
+                    zip(self.order, map(_stat_identity, stats), strict=True)
+                )
+                if was(shown) != stat
+            ]
+        if current and max(current[1::3]) >= trusted_before:
             # Touched within the clock's resolution of the last build: the stat
             # cannot tell an edit from none, so the content decides.
             fresh = set(suspects)
+            known = head.identities
             suspects.extend(
                 i
-                for i, (shown, stat) in enumerate(zip(self.order, current, strict=True))
-                if stat[1] >= trusted_before
+                for i, shown in enumerate(self.order)
+                if current[3 * i + 1] >= trusted_before
                 and i not in fresh
-                and file_digest(os.path.join(folder, relatives[i])) != self.reused[shown][3]
+                and file_digest(os.path.join(folder, relatives[i])) != known[shown][3]
             )
+            suspects.sort()
         for i in suspects:
             shown = self.order[i]
-            self.reused.pop(shown, None)
             self.todo.append((os.path.join(folder, relatives[i]), shown))
-            self.stats[shown] = current[i]
-        self.todo.sort(key=itemgetter(1))
-        self.unchanged = not self.todo and len(self.order) == len(files)
+            self.stats[shown] = _stat_identity(stats[i])
+        self.unchanged = not self.todo and len(self.order) == len(head.stats) // 3
         """No file added, removed or changed."""
+
+    @property
+    def reused(self) -> dict[str, Identity]:
+        """Files unchanged since the last build, with their recorded identity."""
+        if self._reused is None:
+            known = self._head.identities
+            todo = self.stats
+            self._reused = {s: known[s] for s in self.order if s in known and s not in todo}
+        return self._reused

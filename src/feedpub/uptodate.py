@@ -52,7 +52,7 @@ class Look:
         head = read_head(cache_dir_for(out), self.key) if use_cache else None
         self.head = head
         if head is not None and head.outputs:
-            self.scan = Scan(root, head.files, head.identity_list, head.written_ns - RACY_NS)
+            self.scan = Scan(root, head, head.written_ns - RACY_NS)
 
     def nothing_to_do(self, out: str, future: bool, now_ns: int) -> bool:
         """Same entries, same flags, no entry came due, output files untouched."""
