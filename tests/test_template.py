@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,8 @@ from feedpub.model import Config, Enclosure, Entry, Person, Source
 from feedpub.render import _template
 from feedpub.render._entry import effective_authors, needs_numeric
 from feedpub.render._entry import entry_fragments as feedgen_fragments
-from feedpub.render._template import _attribute, _text, templated_fragments
+from feedpub.render._template import _text, attribute_value, templated_fragments
+from feedpub.rfc822 import rfc822
 
 CONFIG = Config(
     title="T", description="D", url="https://example.org/", base_url="https://example.org/",
@@ -142,4 +144,10 @@ def test_escaping_matches_libxml2_for_every_character() -> None:
             continue  # lxml refuses it too (and so does the entry loader)
         element.text = value
         expected = etree.tostring(element, encoding="utf-8").decode()
-        assert expected == f'<x y="{_attribute(value)}">{_text(value)}</x>', hex(code)
+        assert expected == f'<x y="{attribute_value(value)}">{_text(value)}</x>', hex(code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=dates())
+def test_rss_dates_match_the_email_package(moment: datetime) -> None:
+    assert rfc822(moment) == format_datetime(moment)

@@ -8,8 +8,8 @@ found in memory, in worker spill files or in the previous output files.
 
 from __future__ import annotations
 
-import hashlib
 import sys
+from _blake2 import blake2b
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -170,7 +170,7 @@ class BuildState:
     def signature(self, doc: Feed, fmt: str) -> str:
         """Everything a document's bytes depend on, hashed."""
         position = self.config.formats.index(fmt)
-        h = hashlib.blake2b(digest_size=16)
+        h = blake2b(digest_size=16)
         # An archive page's links depend only on whether a newer page exists.
         pages = doc.pages if doc.page == 0 else int(doc.page < doc.pages)
         h.update(f"{fmt}\x00{doc.page}\x00{pages}\x00{doc.updated.isoformat()}".encode())

@@ -8,10 +8,10 @@ processes and to store.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cachefile import digest
 from .entries import entry_from_bytes
 from .fragments import fragment_digest
 from .model import Config
@@ -50,11 +50,11 @@ def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
     except OSError as exc:
         problem = (shown, 1, None, f"cannot read file: {exc.strerror}", None, "error")
         return Compiled(shown, "", None, (problem,))
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    file_digest = digest(data)
     entry, problems = entry_from_bytes(data, path, shown, config)
     found = tuple(encode_problem(p) for p in problems)
     if entry is None:
-        return Compiled(shown, digest, None, found)
+        return Compiled(shown, file_digest, None, found)
     fragments = entry_fragments(entry, config)
     digests = tuple(fragment_digest(f) for f in fragments)
-    return Compiled(shown, digest, pack_entry(entry), found, digests, fragments)
+    return Compiled(shown, file_digest, pack_entry(entry), found, digests, fragments)

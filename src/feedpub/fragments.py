@@ -10,11 +10,11 @@ streamed to the writer piece by piece, so no document is held whole.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from . import cachefile
 from .model import Feed
 
 _MARK1 = b"\x00feedpub-fragment-1\x00"
@@ -22,7 +22,7 @@ _MARK2 = b"\x00feedpub-fragment-2\x00"
 
 
 def fragment_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return cachefile.digest(data)
 
 
 @dataclass(slots=True)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,6 +74,9 @@ def compile_many(
     # Load the per-entry libraries once, here, and let fork share them; and
     # keep the inherited objects out of the workers' garbage collection, which
     # would otherwise touch (and so copy) every page of them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     import_compilers()
     gc.freeze()
     size = max(16, len(items) // (workers * 8))

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import html
 import re
-from email.utils import format_datetime
 
 from feedgen.entry import FeedEntry
 from lxml import etree
 
 from ..model import Config, Entry, Person
+from ..rfc822 import rfc822
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -157,7 +157,7 @@ def _rss(fe: FeedEntry, entry: Entry, authors: tuple[Person, ...]) -> bytes:
         enclosure.set("type", first.type)
     if entry.source and entry.source.url:
         etree.SubElement(item, "source", url=entry.source.url).text = entry.source.title
-    etree.SubElement(item, "pubDate").text = format_datetime(entry.date)
+    etree.SubElement(item, "pubDate").text = rfc822(entry.date)
     # RSS <author> holds one e-mail address; Dublin Core carries bare names.
     # Readers show a single creator, and the validator warns when an item
     # mixes the two, so several authors become one joined dc:creator.

@@ -26,9 +26,9 @@ import html
 import re
 from dataclasses import replace
 from datetime import datetime
-from email.utils import format_datetime
 
 from ..model import Config, Enclosure, Entry, Person, Source
+from ..rfc822 import rfc822
 from ._entry import effective_authors, needs_numeric
 from ._entry import entry_fragments as feedgen_fragments
 
@@ -76,7 +76,8 @@ def _text(value: str) -> str:
     return value
 
 
-def _attribute(value: str) -> str:
+def attribute_value(value: str) -> str:
+    """``value`` escaped for a double-quoted XML attribute, as libxml2 does it."""
     value = _text(value)
     if '"' in value:
         value = value.replace('"', "&quot;")
@@ -95,7 +96,7 @@ def _raw(value: str) -> str:
     return value
 
 
-_ESCAPE = (_text, _attribute, _html_text, _raw)
+_ESCAPE = (_text, attribute_value, _html_text, _raw)
 
 _cache: dict[tuple[int, tuple[str, ...], Shape], dict[str, _Template] | None] = {}
 _configs: dict[int, Config] = {}
@@ -149,7 +150,7 @@ def _values(entry: Entry) -> list[str]:
     ]
     values.append(entry.lang or "")  # only cut out when it differs from the site's
     values.append(entry.date.isoformat())
-    values.append(format_datetime(entry.date))
+    values.append(rfc822(entry.date))
     values.append(entry.updated.isoformat() if entry.updated else "")
     values.extend(entry.tags)
     for person in entry.authors:
@@ -185,7 +186,7 @@ def _probe(entry: Entry, config: Config) -> tuple[Entry, list[str]]:
         tzinfo=entry.updated.tzinfo, microsecond=entry.updated.microsecond and 1
     )
     tokens = [title, entry_id, link or "", summary, content, lang or ""]
-    tokens.extend([date.isoformat(), format_datetime(date), updated.isoformat() if updated else ""])
+    tokens.extend([date.isoformat(), rfc822(date), updated.isoformat() if updated else ""])
     tags = tuple(token() for _ in entry.tags)
     tokens.extend(tags)
     people = []

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from email.utils import format_datetime
 
 from ..model import Config, Entry, Feed
+from ..rfc822 import rfc822
 from ._entry import entry_fragments, rss_person
 from ._shared import new_generator, splice
 from .websub import add_hub_links
@@ -37,7 +37,7 @@ def rss_document(feed: Feed, fragments: list[bytes]) -> bytes:
     fg.lastBuildDate(feed.updated)
     shell: bytes = fg.rss_str(pretty=True)
     # feedgen formats dates by switching the process locale; write ours instead.
-    last_build = f"<lastBuildDate>{format_datetime(feed.updated)}</lastBuildDate>".encode()
+    last_build = f"<lastBuildDate>{rfc822(feed.updated)}</lastBuildDate>".encode()
     shell = _LAST_BUILD.sub(lambda _: last_build, shell, count=1)
     # The channel's text is all plain (its <description> too, unlike an item's):
     # numeric references, as in items (see _entry.py).

@@ -6,7 +6,7 @@ Recommendation, section 4) also needs a ``rel="hub"`` link per hub.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import quoteattr
+from ._template import attribute_value
 
 
 def add_hub_links(shell: bytes, hubs: tuple[str, ...]) -> bytes:
@@ -14,5 +14,5 @@ def add_hub_links(shell: bytes, hubs: tuple[str, ...]) -> bytes:
     if not hubs:
         return shell
     at = shell.rindex(b"  </channel>")
-    links = "".join(f'    <atom:link href={quoteattr(hub)} rel="hub"/>\n' for hub in hubs)
+    links = "".join(f'    <atom:link href="{attribute_value(hub)}" rel="hub"/>\n' for hub in hubs)
     return shell[:at] + links.encode("utf-8") + shell[at:]
