@@ -119,7 +119,7 @@ def _stage(target: Path, chunks: Iterable[bytes]) -> Path:
     fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     temp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb", buffering=_BLOCK) as handle:
             for chunk in chunks:
                 handle.write(chunk)
         os.chmod(temp, 0o644)
