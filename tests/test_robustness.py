@@ -581,3 +581,28 @@ def assert_same_authors(rss: bool, got: Any, authors: list[dict[str, str]]) -> N
                 # author that has none ([A <a@x>, B] reads as [A <a@x>, B <a@x>]).
                 assert read.get("email") in emails
             emails.add(want.get("email"))
+
+
+@pytest.mark.parametrize(
+    "code", [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]
+)
+def test_every_character_xml_refuses_is_refused_written_raw_or_escaped(code: int) -> None:
+    """Why a file without a backslash skips the per-value character check.
+
+    YAML refuses these characters written out; an escape needs a backslash,
+    and then the check runs.
+    """
+    from feedpub.compile import compile_file
+    from feedpub.model import Config
+
+    config = Config(title="T", description="D", url="https://e.org/", base_url="https://e.org/")
+    for text in (f"title: a{chr(code)}b\n", f'title: "a\\u{code:04x}b"\n'):
+        entry = tempfile.NamedTemporaryFile("wb", suffix=".yaml", delete=False)  # noqa: SIM115
+        with entry:
+            entry.write((text + "date: 2026-01-01\nsummary: s\n").encode("utf-8", "surrogatepass"))
+        try:
+            compiled = compile_file(entry.name, "entries/x.yaml", config)
+        finally:
+            os.unlink(entry.name)
+        assert compiled.entry is None, (hex(code), text)
+        assert compiled.problems[0][0:2] == ("entries/x.yaml", 1)

@@ -50,7 +50,7 @@ def entry_from_bytes(
     node, problems = parse_mapping(data, shown)
     if node is None:
         return None, problems
-    fields = Fields(node, shown, problems)
+    fields = Fields(node, shown, problems, plain=b"\\" not in data)
     stem = os.path.splitext(os.path.basename(path))[0]
     entry = parse_entry(fields, slug_of(stem), config)
     failed = any(p.severity == "error" for p in problems)

@@ -41,10 +41,25 @@ DATE_HINT = "expected YYYY-MM-DD or an RFC 3339 date-time such as 2026-02-27T09:
 class Fields:
     """The keys of one YAML mapping, read with type checks and locations."""
 
-    def __init__(self, node: MappingNode, path: str, problems: list[Problem], prefix: str = ""):
+    def __init__(
+        self,
+        node: MappingNode,
+        path: str,
+        problems: list[Problem],
+        prefix: str = "",
+        *,
+        plain: bool = False,
+    ):
         self.path = path
         self.problems = problems
         self.prefix = prefix
+        self.plain = plain
+        """The file has no backslash, so no value can hold a character XML refuses.
+
+        YAML itself refuses those characters written out; only escapes in
+        double-quoted text ("\\x01") can make them, so without a backslash
+        the per-value check is skipped.
+        """
         self.line = line_of(node)
         self._items: dict[str, tuple[ScalarNode, Node]] = {}
         for key, value in node.value:
@@ -108,7 +123,7 @@ class Fields:
             return None
         value: str = node.value
         # Cheap pre-test: printable text (ignoring tabs/newlines) has no illegal characters.
-        printable = value.replace("\n", "").replace("\t", "").isprintable()
+        printable = self.plain or value.replace("\n", "").replace("\t", "").isprintable()
         bad = None if printable else XML_ILLEGAL.search(value)
         if bad:
             self.error(
@@ -243,7 +258,7 @@ class Fields:
         if not isinstance(node, MappingNode):
             self.error(key, "must be a mapping of 'key: value' lines", node)
             return None
-        return Fields(node, self.path, self.problems, f"{self.name(key)}.")
+        return Fields(node, self.path, self.problems, f"{self.name(key)}.", plain=self.plain)
 
     def mappings(self, key: str) -> Iterator[Fields]:
         node = self.node(key)
@@ -257,7 +272,7 @@ class Fields:
                 else f"{self.name(key)}."
             )
             if isinstance(item, MappingNode):
-                yield Fields(item, self.path, self.problems, label)
+                yield Fields(item, self.path, self.problems, label, plain=self.plain)
             else:
                 self.problems.append(
                     Problem(self.path, line_of(item), label.rstrip("."), "must be a mapping")
@@ -273,7 +288,9 @@ class Fields:
         for i, item in enumerate(items):
             label = f"{key}[{i}]" if isinstance(node, SequenceNode) else key
             if isinstance(item, MappingNode):
-                sub = Fields(item, self.path, self.problems, f"{self.name(label)}.")
+                sub = Fields(
+                    item, self.path, self.problems, f"{self.name(label)}.", plain=self.plain
+                )
                 sub.reject_unknown(("name", "email", "url"))
                 name = sub.text("name", required=True)
                 email = sub.email("email")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 import yaml.reader
@@ -19,9 +20,32 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .errors import Problem
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - libyaml missing from the wheel
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_TAGS: dict[str, str] = {}
+"""Plain scalar -> its implicit tag, for the short ones (keys, words, numbers)."""
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, remembering how it resolved short plain scalars.
+
+    An implicit tag depends on the scalar's text alone (the safe loader has
+    no path resolvers), and every entry repeats the same keys and words:
+    this saves a Python regex walk per key on every file.
+    """
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode or not implicit[0]:
+            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        tag = _TAGS.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+            if len(value) <= 32 and len(_TAGS) < 10_000:
+                _TAGS[value] = tag
+        return tag
+
 
 MAX_FILE_BYTES = 1_000_000
 """Entry and config files larger than this are refused (a feed entry never is)."""
