@@ -12,6 +12,7 @@ import sys
 from _blake2 import blake2b
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from .cachefile import RACY_NS, Identity
 from .errors import InputError, Problem
 from .fragments import Document, FragmentStore, document_frame
 from .model import Config, Entry, Feed
-from .records import DRAFT, ID, LINK, EntryRecord, unpack_entry
+from .records import EntryRecord
 
 if TYPE_CHECKING:
     from .compile import Compiled
@@ -108,9 +109,9 @@ class BuildState:
             # What readers have now, link -> id, for the id drift guard: unchanged
             # entries keep theirs; changed or removed files had the stored ones.
             for raw in stored.values():
-                entry = unpack_entry(raw[2]) if raw[2] is not None else None
-                if entry is not None and entry[LINK] and not entry[DRAFT]:
-                    self.previous_ids[entry[LINK]] = entry[ID]
+                head = raw[5]  # see EntryRecord.stored
+                if head is not None and head[3] and not head[4]:
+                    self.previous_ids[head[3]] = head[2]
             for shown in self.reused:
                 header = self.records[shown].header()
                 if header is not None and header.link and not header.draft:
@@ -155,17 +156,21 @@ class BuildState:
         size, mtime_ns, ino = self._stats.get(compiled.path, (-1, -1, -1))
         identity = (size, mtime_ns, ino, compiled.digest)
         return EntryRecord(
-            identity, compiled.path, compiled.entry, compiled.problems, compiled.digests
+            identity,
+            compiled.path,
+            compiled.entry,
+            compiled.problems,
+            compiled.digests,
+            compiled.head,
         )
 
     def reuse_outputs(self, out: Path) -> None:
         """Let fragments be cut from the previous build's files (checked on read)."""
         for name, record in self.index.outputs.items():
             spans = self.index.spans.get(name)
-            if spans and intact(out / name, record):
-                path = str(out / name)
-                for digest, (offset, length) in spans.items():
-                    self.store.locate(digest, path, offset, length, verify=True)
+            if spans:
+                path = out / name
+                self.store.previous_output(str(path), spans, partial(intact, path, record))
 
     def signature(self, doc: Feed, fmt: str) -> str:
         """Everything a document's bytes depend on, hashed."""

@@ -15,7 +15,7 @@ from .cachefile import digest
 from .entries import entry_from_bytes
 from .fragments import fragment_digest
 from .model import Config
-from .records import EntryBlob, ProblemTuple, encode_problem, pack_entry
+from .records import EntryBlob, HeaderTuple, ProblemTuple, encode_problem, header_tuple, pack_entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class Compiled:
     """The checked entry (records.pack_entry), None if it has errors."""
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...] = ()
+    head: HeaderTuple | None = None
+    """records.header_tuple of the entry."""
     """Digest of each format's fragment, in config order."""
     fragments: tuple[bytes, ...] = ()
     """The fragments themselves (empty when a worker spilled them to a file)."""
@@ -57,4 +59,5 @@ def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
         return Compiled(shown, file_digest, None, found)
     fragments = entry_fragments(entry, config)
     digests = tuple(fragment_digest(f) for f in fragments)
-    return Compiled(shown, file_digest, pack_entry(entry), found, digests, fragments)
+    head = header_tuple(entry)
+    return Compiled(shown, file_digest, pack_entry(entry), found, digests, head, fragments)

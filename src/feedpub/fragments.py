@@ -11,7 +11,7 @@ streamed to the writer piece by piece, so no document is held whole.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from . import cachefile
@@ -19,6 +19,10 @@ from .model import Feed
 
 _MARK1 = b"\x00feedpub-fragment-1\x00"
 _MARK2 = b"\x00feedpub-fragment-2\x00"
+
+
+def _checked() -> bool:
+    return True
 
 
 def fragment_digest(data: bytes) -> str:
@@ -31,6 +35,10 @@ class FragmentStore:
     located: dict[str, tuple[str, int, int, bool]] = field(default_factory=dict)
     """digest -> (file, offset, length, verify): spill files and old outputs."""
     _handles: dict[str, int] = field(default_factory=dict)
+    _previous: list[tuple[str, dict[str, tuple[int, int]], Callable[[], bool]]] = field(
+        default_factory=list
+    )
+    """Previous output files with their fragment positions, searched on a miss."""
 
     def put(self, digest: str, data: bytes) -> None:
         self.memory[digest] = data
@@ -61,11 +69,33 @@ class FragmentStore:
             return None
         return data
 
+    def previous_output(
+        self, path: str, spans: dict[str, tuple[int, int]], intact: Callable[[], bool]
+    ) -> None:
+        """Fragments may be cut from this file of the previous build, if it is ``intact()``.
+
+        Searched only when a fragment is nowhere else: an incremental build
+        touches the few files it renders from, not all 10,000 positions.
+        """
+        self._previous.append((path, spans, intact))
+
+    def _search_previous(self, digest: str) -> tuple[str, int, int, bool] | None:
+        for number, (path, spans, intact) in enumerate(self._previous):
+            place = spans.get(digest)
+            if place is None:
+                continue
+            if intact():
+                self._previous[number] = (path, spans, _checked)  # stat it once
+                self.located[digest] = (path, place[0], place[1], True)
+                return self.located[digest]
+            self._previous[number] = (path, {}, intact)  # edited since: forget it
+        return None
+
     def available(self, digest: str) -> bool:
         """The fragment can be read as recorded (checked once, then trusted for this build)."""
         if digest in self.memory:
             return True
-        place = self.located.get(digest)
+        place = self.located.get(digest) or self._search_previous(digest)
         if place is None:
             return False
         if place[3]:

@@ -22,9 +22,6 @@ EntryBlob = bytes
 """An EntryTuple, marshalled: one object instead of ~30, a third of the memory."""
 ProblemTuple = tuple[Any, ...]
 
-# Positions in an EntryTuple, for readers that must not decode (see encode_entry).
-ID, LINK, DRAFT = 2, 6, 13
-
 
 def _date(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -42,6 +39,26 @@ def encode_entry(e: Entry) -> EntryTuple:
     )  # fmt: skip
 
 
+HeaderTuple = tuple[str, str | None, str, str | None, bool]
+"""(date, updated, id, link, draft): what planning needs, kept apart from the blob."""
+
+
+def header_tuple(e: Entry) -> HeaderTuple:
+    return (e.date.isoformat(), _date(e.updated), e.id, e.link, e.draft)
+
+
+def decode_header(head: HeaderTuple, path: str) -> Entry:
+    """A header Entry: only what planning needs, without unpacking the whole entry.
+
+    A 100,000-entry build keeps one header per entry for the whole build, so
+    headers carry no text (and share ``path`` with their record).
+    """
+    date = datetime.fromisoformat(head[0])
+    updated = datetime.fromisoformat(head[1]) if head[1] else None
+    return Entry(path=path, slug="", id=head[2], title="", date=date, updated=updated,
+                 link=head[3], draft=head[4])  # fmt: skip
+
+
 def pack_entry(e: Entry) -> EntryBlob:
     return marshal.dumps(encode_entry(e))
 
@@ -51,17 +68,10 @@ def unpack_entry(blob: EntryBlob) -> EntryTuple:
     return entry
 
 
-def decode_entry(e: EntryTuple, *, full: bool = True, path: str | None = None) -> Entry:
-    """The Entry; with ``full=False`` only what planning needs (id, link, dates, draft).
-
-    A 100,000-entry build keeps one header per entry for the whole build, so
-    headers carry no text (and share ``path`` with their record).
-    """
+def decode_entry(e: EntryTuple) -> Entry:
+    """The whole Entry, as renderers need it."""
     date = datetime.fromisoformat(e[4])
     updated = datetime.fromisoformat(e[5]) if e[5] else None
-    if not full:
-        return Entry(path=path or e[0], slug="", id=e[2], title="", date=date, updated=updated,
-                     link=e[6], draft=e[13])  # fmt: skip
     return Entry(
         path=e[0], slug=e[1], id=e[2], title=e[3], date=date, updated=updated, link=e[6],
         authors=tuple(Person(*p) for p in e[7]), summary=e[8], tags=e[9],
@@ -89,20 +99,24 @@ class EntryRecord:
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...]
     """Digest of each format's fragment, in config order."""
+    head: HeaderTuple | None
+    """header_tuple of the entry, None if it has errors."""
     _header: Entry | None = None
 
     def stored(self) -> tuple[Any, ...]:
-        return (self.identity, self.path, self.entry, self.problems, self.digests)
+        return (self.identity, self.path, self.entry, self.problems, self.digests, self.head)
 
     @classmethod
     def from_stored(cls, raw: tuple[Any, ...]) -> EntryRecord:
-        identity, path, entry, problems, digests = raw
+        identity, path, entry, problems, digests, head = raw
         size, mtime_ns, ino, digest = identity
-        return cls((size, mtime_ns, ino, digest), path, entry, tuple(problems), tuple(digests))
+        return cls(
+            (size, mtime_ns, ino, digest), path, entry, tuple(problems), tuple(digests), head
+        )
 
     def header(self) -> Entry | None:
-        if self._header is None and self.entry is not None:
-            self._header = decode_entry(unpack_entry(self.entry), full=False, path=self.path)
+        if self._header is None and self.head is not None:
+            self._header = decode_header(self.head, self.path)
         return self._header
 
     def full(self) -> Entry | None:

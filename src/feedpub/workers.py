@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from .compile import Compiled, compile_file, import_compilers
 from .model import Config
-from .records import EntryBlob, ProblemTuple
+from .records import EntryBlob, HeaderTuple, ProblemTuple
 
 PARALLEL_THRESHOLD = 300
 """Below this many files, starting worker processes costs more than it saves."""
@@ -28,7 +28,15 @@ def _init(config: Config, spill_dir: str) -> None:
     _spill = open(_spill_path, "ab")  # noqa: SIM115 - lives as long as the worker
 
 
-_Result = tuple[str, str, EntryBlob | None, tuple[ProblemTuple, ...], tuple[str, ...], list[int]]
+_Result = tuple[
+    str,
+    str,
+    EntryBlob | None,
+    tuple[ProblemTuple, ...],
+    tuple[str, ...],
+    HeaderTuple | None,
+    list[int],
+]
 
 
 def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result]]:
@@ -48,9 +56,8 @@ def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result
         for data in compiled.fragments:
             _spill.write(data)
             lengths.append(len(data))
-        results.append(
-            (shown, compiled.digest, compiled.entry, compiled.problems, compiled.digests, lengths)
-        )
+        c = compiled
+        results.append((shown, c.digest, c.entry, c.problems, c.digests, c.head, lengths))
     _spill.flush()  # the parent reads these once the chunk is reported
     return _spill_path, start, results
 
@@ -87,10 +94,10 @@ def compile_many(
     ) as pool:
         for spill, at, results in pool.map(_compile_chunk, chunks):
             spill = sys.intern(spill)
-            for shown, digest, entry, problems, digests, lengths in results:
+            for shown, digest, entry, problems, digests, head, lengths in results:
                 spilled = []
                 for length in lengths:
                     spilled.append((spill, at, length))
                     at += length
-                yield Compiled(shown, digest, entry, problems, digests, (), tuple(spilled))
+                yield Compiled(shown, digest, entry, problems, digests, head, (), tuple(spilled))
     gc.unfreeze()
