@@ -111,6 +111,15 @@ class Head:
         joined, size = self._digests, _DIGEST_CHARS
         return [joined[i : i + size] for i in range(0, len(joined), size)]
 
+    def digest_of(self, name: str) -> str | None:
+        """The recorded content hash of one entry file (None if it was not there)."""
+        padded = f"\0{self.names}\0"
+        at = padded.find(f"\0{name}\0")
+        if at < 0:
+            return None
+        number = padded.count("\0", 0, at)
+        return self._digests[_DIGEST_CHARS * number : _DIGEST_CHARS * (number + 1)]
+
     @property
     def identity_list(self) -> list[Identity]:
         """The identity of each of ``files``, in the same order."""
