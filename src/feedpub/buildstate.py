@@ -61,6 +61,7 @@ class BuildState:
         self.reused: dict[str, Identity] = {}
         self._todo: list[tuple[str, str]] = []
         self._stats: dict[str, tuple[int, int, int]] = {}
+        self.started_ns = 0
 
     def configure(self, config: Config) -> None:
         self._config = config
@@ -81,6 +82,7 @@ class BuildState:
         self._root = root
         self._order, self.reused, self._todo = scan.order, scan.reused, scan.todo
         self._stats = scan.stats
+        self.started_ns = scan.started_ns
         self.unchanged = scan.unchanged
         self.scanned = True
 

@@ -16,7 +16,6 @@ never the ``body`` (full entry records and fragment positions).
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,31 +87,43 @@ def load_index(cache_dir: Path, key: str) -> Index:
     return Index.from_head(key, read_head(str(cache_dir), key), cache_dir)
 
 
-def save_index(
-    cache_dir: Path, index: Index, entries: Iterable[tuple[str, tuple[Any, ...]]]
-) -> None:
-    """Write body then head, each atomically; a cache that cannot be written is skipped.
+def save_body(
+    cache_dir: Path,
+    index: Index,
+    entries: Iterable[tuple[str, tuple[Any, ...]]],
+    written_ns: int,
+) -> bool:
+    """Write the body atomically; False if it cannot be written (the next build is cold).
 
-    The head goes last and names the body's build, so a crash between the
-    two leaves a head that rejects the body (a cold build), never a mix.
+    ``written_ns`` is when this build looked at the entry files; it names
+    the build, and the head saved after it must carry the same value, so a
+    crash between the two leaves a head that rejects the body, never a mix.
     """
-    head = index.head
-    head.written_ns = time.time_ns()
-    head.outputs = {n: (r.size, r.mtime_ns, r.signature) for n, r in index.outputs.items()}
     try:
         cache_dir.mkdir(exist_ok=True)
         temp = cache_dir / f".{BODY}.{os.getpid()}"
         with open(temp, "wb") as handle:
-            dump_one(handle, (index.key, head.written_ns))
+            dump_one(handle, (index.key, written_ns))
             dump_chunks(handle, entries)
             for name, spans in index.spans.items():
                 dump_one(handle, name)
                 dump_chunks(handle, spans.items())
             end(handle)
         os.replace(temp, cache_dir / BODY)
-        temp = cache_dir / f".{HEAD}.{os.getpid()}"
+    except OSError:
+        return False
+    return True
+
+
+def save_head(cache_dir: Path, index: Index, written_ns: int) -> None:
+    """Write the head atomically, after the body and the output files."""
+    head = index.head
+    head.written_ns = written_ns
+    head.outputs = {n: (r.size, r.mtime_ns, r.signature) for n, r in index.outputs.items()}
+    temp = cache_dir / f".{HEAD}.{os.getpid()}"
+    try:
         with open(temp, "wb") as handle:
             write_head(handle, index.key, head)
         os.replace(temp, cache_dir / HEAD)
     except OSError:
-        pass  # the next build is simply cold
+        temp.unlink(missing_ok=True)  # the next build is simply cold

@@ -7,6 +7,7 @@ entries, the stat calls here are most of what such a rebuild costs.
 from __future__ import annotations
 
 import os
+import time
 from array import array
 from itertools import chain
 from operator import attrgetter, itemgetter
@@ -122,10 +123,12 @@ class Scan:
     same clock tick would keep all three), its content hash still matches.
     """
 
-    __slots__ = ("_head", "_reused", "order", "stats", "todo", "unchanged")
+    __slots__ = ("_head", "_reused", "order", "started_ns", "stats", "todo", "unchanged")
 
     def __init__(self, root: str | Path, head: Head, trusted_before: int) -> None:
         """Compare with what the last build (``head``) found."""
+        self.started_ns = time.time_ns()
+        """When the files were looked at: the next build's reference for racy files."""
         folder = os.path.join(root, ENTRIES_DIR)
         relatives, stats = entry_stats(folder)
         prefix = f"{ENTRIES_DIR}/"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .buildstate import BuildState, intact
-from .cache import Index, OutputRecord, save_index
+from .cache import Index, OutputRecord, save_body, save_head
 from .cachefile import cache_dir_for
 from .errors import InputError, Problem, StaleOutputError
 from .layout import OUTPUT_DIR
@@ -171,8 +171,20 @@ def _build(
                 hint="run 'feedpub build' and commit the result",
             )
         return BuildResult(count, [], state.warnings, state.compiled, len(changed))
-    written = write_files(out, changed, leftovers)
-    if use_cache:
+    saved = False
+
+    def meanwhile() -> None:
+        """While the disk syncs the new files: drop the spill files, save the cache body."""
+        nonlocal saved
+        state.store.close()
+        _empty(state.spill_dir)
+        if use_cache:
+            index.spans = spans
+            records = ((shown, r.stored()) for shown, r in state.records.items())
+            saved = save_body(cache_dir, index, records, state.started_ns)
+
+    written = write_files(out, changed, leftovers, meanwhile=meanwhile)
+    if saved:
         for name in outputs:
             if name not in changed:
                 continue
@@ -180,13 +192,20 @@ def _build(
             outputs[name].size, outputs[name].mtime_ns = stat.st_size, stat.st_mtime_ns
         head = index.head
         head.set_identities({shown: r.identity for shown, r in state.records.items()})
-        index.entries = {}  # the records are saved from state, chunk by chunk
-        index.outputs, index.spans = outputs, spans
+        index.outputs = outputs
         head.future, head.entry_count = future, count
         head.next_due_ns = state.next_due(now, future)
         head.warnings = tuple(encode_problem(p) for p in state.warnings)
-        save_index(cache_dir, index, ((s, r.stored()) for s, r in state.records.items()))
+        save_head(cache_dir, index, state.started_ns)
     return BuildResult(count, written, state.warnings, state.compiled, len(changed))
+
+
+def _empty(folder: Path) -> None:
+    """Delete the files in a temporary folder now rather than when it is removed."""
+    if folder == Path():
+        return
+    for path in folder.iterdir():
+        path.unlink(missing_ok=True)
 
 
 def _leftovers(

@@ -86,7 +86,7 @@ def compile_many(
 
     import_compilers()
     gc.freeze()
-    size = max(16, len(items) // (workers * 8))
+    size = max(16, len(items) // (workers * 32))
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(

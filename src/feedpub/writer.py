@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -51,15 +51,19 @@ def _differs(target: Path, source: Source) -> bool:
 
 
 def write_files(
-    out_dir: Path, files: Mapping[str, Source], remove: Iterable[str] = ()
+    out_dir: Path,
+    files: Mapping[str, Source],
+    remove: Iterable[str] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[str]:
     """Atomically replace changed files under ``out_dir``; return their names.
 
     ``remove`` names files of earlier builds that this one no longer makes
     (archive pages after entries were deleted); they go only after every
-    new file is in place.
+    new file is in place. ``meanwhile`` runs once every file is written,
+    while the disk syncs them, before any is renamed into place.
     """
-    staged = _stage_all(out_dir, files)
+    staged = _stage_all(out_dir, files, meanwhile)
     backups: list[tuple[Path, Path | None]] = []
     try:
         for temp, target in staged.values():
@@ -84,7 +88,9 @@ def _output_error(out_dir: Path, exc: OSError) -> OutputError:
     )
 
 
-def _stage_all(out_dir: Path, files: Mapping[str, Source]) -> dict[str, tuple[Path, Path]]:
+def _stage_all(
+    out_dir: Path, files: Mapping[str, Source], meanwhile: Callable[[], None] | None = None
+) -> dict[str, tuple[Path, Path]]:
     """Write every file to a temp file; keep (temp, target) for those that differ.
 
     Each temp file is fsynced in a background thread while the next one is
@@ -106,6 +112,8 @@ def _stage_all(out_dir: Path, files: Mapping[str, Source]) -> dict[str, tuple[Pa
                 else:
                     staged[name] = (temp, target)
                     synced.append(syncer.submit(_fsync, temp))
+            if meanwhile is not None:
+                meanwhile()
             for future in synced:
                 future.result()
     except OSError as exc:
