@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import build, workers
+from feedpub import StaleOutputError, build, workers
 from feedpub.cachefile import CACHE_DIR
 
 from .conftest import NOW, REPO, MakeSite, snapshot
@@ -129,6 +129,27 @@ def test_an_output_file_edited_by_hand_is_rewritten(make_site: MakeSite, tmp_pat
     result = build(root, now=NOW)
     assert result.written == ["atom.xml"]
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_an_output_edited_behind_the_caches_back_is_not_reused(
+    make_site: MakeSite, tmp_path: Path, check: bool
+) -> None:
+    """Same size, same mtime, other bytes: its fragments fail their hash when read."""
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)}, config=CONFIGS["limit-0"])
+    build(root, now=NOW)
+    for name in ("atom.xml", "rss.xml"):
+        path = root / "output" / name
+        stat = path.stat()
+        path.write_bytes(path.read_bytes().replace(b"Entry 3", b"Entry X"))
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _write("e09.yaml", entry(9))(root)  # the main documents must be rendered again
+    if check:
+        with pytest.raises(StaleOutputError):
+            build(root, now=NOW, check=True)
+    build(root, now=NOW)
+    assert snapshot(root / "output") == cold(root, tmp_path)
+    assert b"Entry X" not in (root / "output/atom.xml").read_bytes()
 
 
 def test_same_size_edit_that_keeps_mtime_is_caught(make_site: MakeSite, tmp_path: Path) -> None:

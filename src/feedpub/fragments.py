@@ -21,6 +21,14 @@ _MARK1 = b"\x00feedpub-fragment-1\x00"
 _MARK2 = b"\x00feedpub-fragment-2\x00"
 
 
+class StaleFragment(Exception):
+    """A previous output file no longer holds a fragment where the cache says."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
 def _checked() -> bool:
     return True
 
@@ -92,18 +100,26 @@ class FragmentStore:
         return None
 
     def available(self, digest: str) -> bool:
-        """The fragment can be read as recorded (checked once, then trusted for this build)."""
-        if digest in self.memory:
-            return True
-        place = self.located.get(digest) or self._search_previous(digest)
-        if place is None:
-            return False
-        if place[3]:
-            if self.get(digest) is None:
-                del self.located[digest]
-                return False
-            self.located[digest] = (*place[:3], False)
-        return True
+        """The fragment has a place to be read from.
+
+        A fragment in a previous output file is re-hashed when it is read
+        for writing (get), not here: reading it twice would double the cost
+        of rewriting a large feed. If it no longer matches, writing stops
+        with StaleFragment and the build distrusts that file and retries.
+        """
+        return (
+            digest in self.memory
+            or digest in self.located
+            or self._search_previous(digest) is not None
+        )
+
+    def distrust(self, path: str) -> bool:
+        """Stop taking fragments from ``path`` (it changed); False if none came from it."""
+        kept = {d: place for d, place in self.located.items() if place[0] != path}
+        dropped = len(kept) < len(self.located)
+        self.located = kept
+        self._previous = [(p, {} if p == path else s, ok) for p, s, ok in self._previous]
+        return dropped
 
     def forget(self, digest: str) -> None:
         self.located.pop(digest, None)
@@ -136,7 +152,7 @@ class Document:
                 yield self.separator
             data = self.store.get(digest)
             if data is None:
-                raise RuntimeError(f"fragment {digest} changed while building")
+                raise StaleFragment(self.store.located[digest][0])
             yield data
         yield self.tail
 

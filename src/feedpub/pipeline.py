@@ -10,15 +10,17 @@ unchanged document skip rendering; without it the result is byte-identical.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .buildstate import BuildState, intact
 from .cache import Index, OutputRecord, save_body, save_head
 from .cachefile import cache_dir_for
 from .errors import InputError, Problem, StaleOutputError
+from .fragments import StaleFragment
 from .layout import OUTPUT_DIR
 from .model import INDEX_FILENAME, Config, Feed
 from .records import decode_problem, encode_problem
@@ -27,6 +29,9 @@ from .uptodate import Look
 if TYPE_CHECKING:
     from .load import Progress
     from .writer import Source
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,29 +146,24 @@ def _build(
         _guard_ids(state, out)
     documents = state.plan(now, future)
     state.reuse_outputs(out)
-
-    changed: dict[str, Source] = {}
-    outputs: dict[str, OutputRecord] = {}
-    spans: dict[str, dict[str, tuple[int, int]]] = {}
-    for doc in documents:
-        for fmt in config.formats:
-            name = config.page_path(fmt, doc.page)
-            signature = state.signature(doc, fmt)
-            previous = index.outputs.get(name)
-            if previous and previous.signature == signature and intact(out / name, previous):
-                outputs[name], spans[name] = previous, index.spans.get(name, {})
-                continue
-            document = state.document(doc, fmt)
-            changed[name], spans[name] = document, document.spans()
-            outputs[name] = OutputRecord(0, 0, signature)
-    if config.index:
-        # Small and cheap: rebuilt whenever anything else is (the writer skips equal bytes).
-        changed[INDEX_FILENAME] = state.index_page(documents[0])
-        outputs[INDEX_FILENAME] = OutputRecord(0, 0, "")
+    changed, outputs, spans = _render(state, documents, out)
     count = len(documents[0].entries)
     leftovers = _leftovers(out, index, outputs, config)
+
+    def retrying(action: Callable[[], T]) -> T:
+        """A previous output file edited since the last build (a fragment fails its
+        hash when read for writing): take nothing more from it, render again."""
+        nonlocal changed, outputs, spans
+        while True:
+            try:
+                return action()
+            except StaleFragment as exc:
+                if not state.store.distrust(exc.path):
+                    raise
+                changed, outputs, spans = _render(state, documents, out)
+
     if check:
-        stale = stale_files(out, changed) + leftovers
+        stale = retrying(lambda: stale_files(out, changed)) + leftovers
         if stale:
             raise StaleOutputError.one(
                 "output is out of date: " + ", ".join(stale),
@@ -183,7 +183,7 @@ def _build(
             records = ((shown, r.stored()) for shown, r in state.records.items())
             saved = save_body(cache_dir, index, records, state.started_ns)
 
-    written = write_files(out, changed, leftovers, meanwhile=meanwhile)
+    written = retrying(lambda: write_files(out, changed, leftovers, meanwhile=meanwhile))
     if saved:
         for name in outputs:
             if name not in changed:
@@ -206,6 +206,32 @@ def _empty(folder: Path) -> None:
         return
     for path in folder.iterdir():
         path.unlink(missing_ok=True)
+
+
+def _render(
+    state: BuildState, documents: list[Feed], out: Path
+) -> tuple[dict[str, Source], dict[str, OutputRecord], dict[str, dict[str, tuple[int, int]]]]:
+    """The documents whose inputs changed (ready to stream), and every file's record."""
+    index, config = state.index, state.config
+    changed: dict[str, Source] = {}
+    outputs: dict[str, OutputRecord] = {}
+    spans: dict[str, dict[str, tuple[int, int]]] = {}
+    for doc in documents:
+        for fmt in config.formats:
+            name = config.page_path(fmt, doc.page)
+            signature = state.signature(doc, fmt)
+            previous = index.outputs.get(name)
+            if previous and previous.signature == signature and intact(out / name, previous):
+                outputs[name], spans[name] = previous, index.spans.get(name, {})
+                continue
+            document = state.document(doc, fmt)
+            changed[name], spans[name] = document, document.spans()
+            outputs[name] = OutputRecord(0, 0, signature)
+    if config.index:
+        # Small and cheap: rebuilt whenever anything else is (the writer skips equal bytes).
+        changed[INDEX_FILENAME] = state.index_page(documents[0])
+        outputs[INDEX_FILENAME] = OutputRecord(0, 0, "")
+    return changed, outputs, spans
 
 
 def _leftovers(

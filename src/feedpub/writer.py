@@ -116,10 +116,12 @@ def _stage_all(
                 meanwhile()
             for future in synced:
                 future.result()
-    except OSError as exc:
+    except BaseException as exc:
         for temp, _ in staged.values():
             temp.unlink(missing_ok=True)
-        raise _output_error(out_dir, exc) from exc
+        if isinstance(exc, OSError):
+            raise _output_error(out_dir, exc) from exc
+        raise
     return staged
 
 
