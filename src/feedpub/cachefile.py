@@ -47,7 +47,7 @@ _DIGEST_CHARS = 32
 _NO_DIGEST = "-" * _DIGEST_CHARS
 
 
-def digest(data: bytes) -> str:
+def digest(data: bytes | memoryview) -> str:
     """The content hash used for entry files, fragments and signatures."""
     return blake2b(data, digest_size=16).hexdigest()
 
