@@ -72,6 +72,25 @@ def test_non_entry_files_are_ignored(make_site: MakeSite) -> None:
     assert len(ids_in(root)) == 1
 
 
+def test_entries_in_folders_are_found_and_rebuilt(make_site: MakeSite) -> None:
+    root = make_site(
+        {
+            "2024/a.yaml": entry("In 2024"),
+            "2025/deep/b.yml": entry("Deep"),
+            "c.yaml": entry("Top"),
+            ".drafts/d.yaml": "broken: [",
+            "_private/e.yaml": "broken: [",
+            "notes.yaml/f.yaml": entry("Folder named like a file"),
+        }
+    )
+    result = build(root, now=NOW)
+    assert result.entry_count == 4
+    (root / "entries/2025/deep/b.yml").write_text(entry("Deeper"))
+    again = build(root, now=NOW)
+    assert again.compiled == 1
+    assert b"Deeper" in (root / "output/atom.xml").read_bytes()
+
+
 def test_naive_times_use_the_configured_timezone(make_site: MakeSite) -> None:
     config = "title: T\ndescription: D\nurl: https://example.org/\ntimezone: Europe/Paris\n"
     root = make_site({"a.yaml": entry(date="2026-07-01T12:00:00")}, config=config)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from _blake2 import blake2b
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .cache import Index, OutputRecord
 from .cachefile import RACY_NS, Identity
@@ -197,12 +198,21 @@ class BuildState:
         head, separator, tail, empty = document_frame(doc, fmt)
         return Document(head, separator, tail, empty, digests, self.store)
 
+    def full(self, shown: str) -> Entry | None:
+        """The whole entry, as renderers need it."""
+        return self.records[shown].full(self.store.read)
+
+    def stored_records(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Every record as the cache body stores it (blobs read back from spill files)."""
+        read = self.store.read
+        return ((shown, record.stored(read)) for shown, record in self.records.items())
+
     def index_page(self, main: Feed) -> bytes:
         """index.html lists the newest entries of the main feed, in full."""
         from .render.html import render_index
 
         shown = main.entries[:INDEX_ENTRIES]
-        full = tuple(e for entry in shown if (e := self.records[entry.path].full()) is not None)
+        full = tuple(e for entry in shown if (e := self.full(entry.path)) is not None)
         return render_index(replace(main, entries=full))
 
     def _recompile(self, shown: str) -> None:

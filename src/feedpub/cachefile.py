@@ -16,6 +16,7 @@ import os
 import struct
 from _blake2 import blake2b
 from array import array
+from itertools import chain
 
 from . import __version__
 
@@ -136,7 +137,7 @@ class Head:
     def set_identities(self, identities: dict[str, Identity]) -> None:
         files = sorted(identities)
         self.names = "\0".join(files)
-        self.stats = array("q", [n for name in files for n in identities[name][:3]])
+        self.stats = array("q", chain.from_iterable(identities[name][:3] for name in files))
         # A file that could not be read has no digest: one that matches nothing.
         self._digests = "".join(
             value if len(value := identities[name][3]) == _DIGEST_CHARS else _NO_DIGEST

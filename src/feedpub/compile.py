@@ -15,7 +15,15 @@ from .cachefile import digest
 from .entries import entry_from_bytes
 from .fragments import fragment_digest
 from .model import Config
-from .records import EntryBlob, HeaderTuple, ProblemTuple, encode_problem, header_tuple, pack_entry
+from .records import (
+    BlobPlace,
+    EntryBlob,
+    HeaderTuple,
+    ProblemTuple,
+    encode_problem,
+    header_tuple,
+    pack_entry,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +32,8 @@ class Compiled:
     """The entry file as shown in messages (relative to the site root)."""
     digest: str
     """Hash of the file's bytes."""
-    entry: EntryBlob | None
-    """The checked entry (records.pack_entry), None if it has errors."""
+    entry: EntryBlob | BlobPlace | None
+    """The checked entry (records.pack_entry) or where a worker spilled it; None if errors."""
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...] = ()
     head: HeaderTuple | None = None

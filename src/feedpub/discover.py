@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import time
 from array import array
+from functools import partial
 from itertools import chain
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from stat import S_ISDIR, S_ISREG
 
 from .cachefile import Head, Identity, digest
@@ -22,55 +23,55 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 ENTRY_SUFFIXES = (".yaml", ".yml")
-_first = itemgetter(0)
-_mode = attrgetter("st_mode")
-_stat_identity = attrgetter("st_size", "st_mtime_ns", "st_ino")
-_stored_stat = itemgetter(0, 1, 2)
+_stat_fields = attrgetter("st_size", "st_mtime_ns", "st_ino", "st_mode")
 
 
-def scan_entries(entries_dir: str | Path) -> list[tuple[str, str, os.stat_result]]:
-    """Entry files as (path relative to entries/, absolute path, stat), sorted."""
+def scan_entries(entries_dir: str | Path) -> list[tuple[str, str]]:
+    """Entry files as (path relative to entries/, full path), sorted."""
     folder = str(entries_dir)
-    relatives, stats = entry_stats(folder)
-    return [(r, os.path.join(folder, r), s) for r, s in zip(relatives, stats, strict=True)]
+    relatives, _ = entry_stats(folder)
+    return [(r, os.path.join(folder, r)) for r in relatives]
 
 
-def entry_stats(entries_dir: str) -> tuple[list[str], list[os.stat_result]]:
-    """Entry files (relative to entries/, sorted) and their stats.
+def entry_stats(entries_dir: str) -> tuple[list[str], array[int]]:
+    """Entry files (relative to entries/, sorted) and their (size, mtime_ns, inode), flat.
 
     Hidden files and folders are skipped, which covers Emacs locks
     (``.#x.yaml``); ``x.yaml~`` and ``x.yaml.swp`` fail the suffix test.
     Symbolic links are followed, as an editor or a shell would. A folder
     holding only entry files (the usual case) is taken in whole lists:
-    at 10,000 files, per-file Python work here is what a no-op costs.
+    at 10,000 files, per-file Python work here is what a no-op costs, and
+    at 100,000 one stat object per file would cost 40 MB.
     """
     relatives: list[str] = []
-    stats: list[os.stat_result] = []
+    stats = array("q")
     pending = [""]
     folders = 0
     while pending:
         sub = pending.pop()
         folders += 1
         names, found = _stat_folder(os.path.join(entries_dir, sub))
-        modes = list(map(_mode, found))
+        modes = found[3::4]
         if all(map(S_ISREG, modes)) and all(name.endswith(ENTRY_SUFFIXES) for name in names):
             relatives.extend([sub + name for name in names] if sub else names)
+            del found[3::4]
             stats.extend(found)
             continue
-        for name, stat, mode in zip(names, found, modes, strict=True):
+        for number, (name, mode) in enumerate(zip(names, modes, strict=True)):
             if S_ISDIR(mode):
                 pending.append(f"{sub}{name}/")
             elif S_ISREG(mode) and name.endswith(ENTRY_SUFFIXES):
                 relatives.append(sub + name)
-                stats.append(stat)
+                stats.extend(found[4 * number : 4 * number + 3])
     if folders > 1:
-        pairs = sorted(zip(relatives, stats, strict=True), key=_first)
-        relatives, stats = [r for r, _ in pairs], [s for _, s in pairs]
+        order = sorted(range(len(relatives)), key=relatives.__getitem__)
+        relatives = [relatives[i] for i in order]
+        stats = array("q", chain.from_iterable(stats[3 * i : 3 * i + 3] for i in order))
     return relatives, stats
 
 
-def _stat_folder(folder: str) -> tuple[list[str], list[os.stat_result]]:
-    """The visible names in ``folder``, sorted, with their stats.
+def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
+    """The visible names in ``folder``, sorted, with (size, mtime_ns, inode, mode) each, flat.
 
     Stats relative to the open folder: a third cheaper than
     ``DirEntry.stat()``, which looks up the whole path each time.
@@ -78,23 +79,23 @@ def _stat_folder(folder: str) -> tuple[list[str], list[os.stat_result]]:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        return [], []
+        return [], array("q")
     try:
         names = sorted(name for name in os.listdir(fd) if name[0] not in ".#_")
-        stat = os.stat
+        stat = partial(os.stat, dir_fd=fd)
         try:
-            return names, [stat(name, dir_fd=fd) for name in names]
+            return names, array("q", chain.from_iterable(map(_stat_fields, map(stat, names))))
         except OSError:  # a file went away meanwhile: skip just that one
-            kept, stats = [], []
+            kept, found = [], array("q")
             for name in names:
                 try:
-                    stats.append(stat(name, dir_fd=fd))
+                    found.extend(_stat_fields(stat(name)))
                 except OSError:
                     continue
                 kept.append(name)
-            return kept, stats
+            return kept, found
     except OSError:
-        return [], []
+        return [], array("q")
     finally:
         os.close(fd)
 
@@ -103,7 +104,7 @@ def entry_files(entries_dir: Path) -> Iterator[Path]:
     """Entry files in a stable order (see scan_entries)."""
     import pathlib
 
-    for _, path, _ in scan_entries(entries_dir):
+    for _, path in scan_entries(entries_dir):
         yield pathlib.Path(path)
 
 
@@ -140,7 +141,7 @@ class Scan:
         """(path, shown) of files to compile: strings, as 100,000 Paths cost 40 MB."""
         self._head = head
         self._reused: dict[str, Identity] | None = None
-        current = array("q", chain.from_iterable(map(_stat_identity, stats)))
+        current = stats
         # Whole-list comparisons in C first: at 10,000 files a per-file loop
         # would be most of what a rebuild with nothing to do costs.
         if "\0".join(self.order) == head.names and current == head.stats:
@@ -163,7 +164,7 @@ class Scan:
         for i in suspects:
             shown = self.order[i]
             self.todo.append((os.path.join(folder, relatives[i]), shown))
-            self.stats[shown] = _stat_identity(stats[i])
+            self.stats[shown] = (current[3 * i], current[3 * i + 1], current[3 * i + 2])
         self.unchanged = not self.todo and len(self.order) == len(head.stats) // 3
         """No file added, removed or changed."""
 
@@ -177,7 +178,7 @@ class Scan:
         return self._reused
 
 
-def _differences(order: list[str], stats: list[os.stat_result], head: Head) -> list[int]:
+def _differences(order: list[str], stats: array[int], head: Head) -> list[int]:
     """Positions in ``order`` of files added or changed since the last build.
 
     Some file was added, removed or changed. Both lists are sorted, so once
@@ -189,7 +190,7 @@ def _differences(order: list[str], stats: list[os.stat_result], head: Head) -> l
     added, removed = set(order).difference(files), set(files).difference(order)
     keep_now = [i for i, name in enumerate(order) if name not in added] if added else None
     keep_old = [j for j, name in enumerate(files) if name not in removed] if removed else None
-    now = list(map(_stat_identity, stats))
+    now = list(zip(*[iter(stats)] * 3, strict=True))
     old = list(zip(*[iter(head.stats)] * 3, strict=True))
     if keep_now is not None:
         now = [now[i] for i in keep_now]

@@ -67,6 +67,14 @@ class FragmentStore:
         found = self.memory.get(digest)
         return len(found) if found is not None else self.located[digest][2]
 
+    def read(self, place: tuple[str, int, int]) -> bytes:
+        """The bytes at (file, offset, length), through the store's open files."""
+        path, offset, length = place
+        handle = self._handles.get(path)
+        if handle is None:
+            handle = self._handles[path] = os.open(path, os.O_RDONLY)
+        return os.pread(handle, length, offset)
+
     def get(self, digest: str) -> bytes | None:
         """The fragment's bytes, or None if its recorded place no longer holds it."""
         found = self.memory.get(digest)
@@ -167,6 +175,11 @@ class FragmentStore:
 
     def forget(self, digest: str) -> None:
         self.located.pop(digest, None)
+
+    def release(self) -> None:
+        """Close the files and forget every fragment (the documents are written)."""
+        self.close()
+        self.memory, self.located, self._previous = {}, {}, []
 
     def close(self) -> None:
         for handle in self._handles.values():

@@ -68,9 +68,9 @@ def render_site(
         }
         if state.config.index:
             files[INDEX_FILENAME] = state.index_page(documents[0])
-        state.store.close()
         main = documents[0]
-        full = tuple(e for h in main.entries if (e := state.records[h.path].full()) is not None)
+        full = tuple(e for h in main.entries if (e := state.full(h.path)) is not None)
+        state.store.close()
     return replace(main, entries=full), files
 
 
@@ -176,12 +176,11 @@ def _build(
     def meanwhile() -> None:
         """While the disk syncs the new files: drop the spill files, save the cache body."""
         nonlocal saved
-        state.store.close()
-        _empty(state.spill_dir)
         if use_cache:
             index.spans = spans
-            records = ((shown, r.stored()) for shown, r in state.records.items())
-            saved = save_body(cache_dir, index, records, state.started_ns)
+            saved = save_body(cache_dir, index, state.stored_records(), state.started_ns)
+        state.store.release()  # every document is written: let the positions go
+        _empty(state.spill_dir)
 
     written = retrying(lambda: write_files(out, changed, leftovers, meanwhile=meanwhile))
     if saved:

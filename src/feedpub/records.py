@@ -9,6 +9,7 @@ link, path) for planning, and a full Entry only where a renderer needs one.
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,13 @@ def encode_entry(e: Entry) -> EntryTuple:
         tuple((x.url, x.type, x.length) for x in e.enclosures),
     )  # fmt: skip
 
+
+BlobPlace = tuple[str, int, int]
+"""(file, offset, length) of an entry blob a worker wrote to its spill file.
+
+At 100,000 entries the blobs are 85 MB: they stay on disk until the cache
+is saved or a renderer needs the whole entry."""
+BlobReader = Callable[[BlobPlace], bytes]
 
 HeaderTuple = tuple[str, str | None, str, str | None, bool]
 """(date, updated, id, link, draft): what planning needs, kept apart from the blob."""
@@ -94,8 +102,8 @@ class EntryRecord:
 
     identity: Identity
     path: str
-    entry: EntryBlob | None
-    """The checked entry (pack_entry), None if it had errors."""
+    entry: EntryBlob | BlobPlace | None
+    """The checked entry (pack_entry) or where a worker left it; None if it had errors."""
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...]
     """Digest of each format's fragment, in config order."""
@@ -103,8 +111,12 @@ class EntryRecord:
     """header_tuple of the entry, None if it has errors."""
     _header: Entry | None = None
 
-    def stored(self) -> tuple[Any, ...]:
-        return (self.identity, self.path, self.entry, self.problems, self.digests, self.head)
+    def blob(self, read: BlobReader) -> EntryBlob | None:
+        return read(self.entry) if isinstance(self.entry, tuple) else self.entry
+
+    def stored(self, read: BlobReader) -> tuple[Any, ...]:
+        blob = self.blob(read)
+        return (self.identity, self.path, blob, self.problems, self.digests, self.head)
 
     @classmethod
     def from_stored(cls, raw: tuple[Any, ...]) -> EntryRecord:
@@ -119,8 +131,9 @@ class EntryRecord:
             self._header = decode_header(self.head, self.path)
         return self._header
 
-    def full(self) -> Entry | None:
-        return decode_entry(unpack_entry(self.entry)) if self.entry is not None else None
+    def full(self, read: BlobReader) -> Entry | None:
+        blob = self.blob(read)
+        return decode_entry(unpack_entry(blob)) if blob is not None else None
 
     def warnings(self) -> list[Problem]:
         return [decode_problem(p) for p in self.problems]

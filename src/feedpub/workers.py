@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from .compile import Compiled, compile_file, import_compilers
 from .model import Config
-from .records import EntryBlob, HeaderTuple, ProblemTuple
+from .records import HeaderTuple, ProblemTuple
 
 PARALLEL_THRESHOLD = 300
 """Below this many files, starting worker processes costs more than it saves."""
@@ -31,7 +31,7 @@ def _init(config: Config, spill_dir: str) -> None:
 _Result = tuple[
     str,
     str,
-    EntryBlob | None,
+    bool,
     tuple[ProblemTuple, ...],
     tuple[str, ...],
     HeaderTuple | None,
@@ -57,7 +57,12 @@ def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result
             _spill.write(data)
             lengths.append(len(data))
         c = compiled
-        results.append((shown, c.digest, c.entry, c.problems, c.digests, c.head, lengths))
+        if isinstance(c.entry, bytes):
+            _spill.write(c.entry)  # the blob follows its fragments (its length comes last)
+            lengths.append(len(c.entry))
+        results.append(
+            (shown, c.digest, c.entry is not None, c.problems, c.digests, c.head, lengths)
+        )
     _spill.flush()  # the parent reads these once the chunk is reported
     return _spill_path, start, results
 
@@ -94,10 +99,11 @@ def compile_many(
     ) as pool:
         for spill, at, results in pool.map(_compile_chunk, chunks):
             spill = sys.intern(spill)
-            for shown, digest, entry, problems, digests, head, lengths in results:
+            for shown, digest, has_entry, problems, digests, head, lengths in results:
                 spilled = []
                 for length in lengths:
                     spilled.append((spill, at, length))
                     at += length
+                entry = spilled.pop() if has_entry else None
                 yield Compiled(shown, digest, entry, problems, digests, head, (), tuple(spilled))
     gc.unfreeze()
