@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from .discover import Scan
     from .load import Progress
 
+BODY_BLOBS = "\0previous cache body"
+"""How records name the previous cache body, open in the fragment store."""
+
 INDEX_ENTRIES = 100
 """index.html lists at most this many of the newest entries (the feeds have them all)."""
 
@@ -105,7 +108,7 @@ class BuildState:
             if progress is not None:
                 progress()
         self.records = {
-            shown: self.records.get(shown) or EntryRecord.from_stored(stored.pop(shown))
+            shown: self.records.get(shown) or EntryRecord.from_stored(stored.pop(shown), BODY_BLOBS)
             for shown in self._order
         }
         if self._todo:

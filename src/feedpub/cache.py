@@ -16,6 +16,7 @@ never the ``body`` (full entry records and fragment positions).
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ class Index:
     """Entry records in stored form (see records.py); loaded with the body."""
     spans: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     """Per output file: fragment digest -> (offset, length)."""
+    body_fd: int | None = None
+    """The previous body, open: entry blobs are read from it only when needed."""
     _body_path: Path | None = None
 
     @classmethod
@@ -67,10 +70,15 @@ class Index:
         if self._body_path is None:
             return
         path, self._body_path = self._body_path, None
+        fd = None
         try:
-            reader = Reader(path.read_bytes())
-            if reader.next() != (self.key, self.head.written_ns):
+            fd = os.open(path, os.O_RDONLY)
+            size = os.fstat(fd).st_size
+            (records_at,) = _TRAILER.unpack(os.pread(fd, _TRAILER.size, size - _TRAILER.size))
+            first = Reader(os.pread(fd, min(records_at, 4096), 0))
+            if first.next() != (self.key, self.head.written_ns):
                 raise ValueError("body belongs to another build")
+            reader = Reader(os.pread(fd, size - _TRAILER.size - records_at, records_at))
             for chunk in chunks_from(reader):
                 self.entries.update(chunk)
             while (name := reader.next()) is not None:
@@ -78,8 +86,16 @@ class Index:
                 for chunk in chunks_from(reader):
                     spans.update(chunk)
                 self.spans[name] = spans
+            self.body_fd, fd = fd, None
         except Exception:  # any damage at all means: start cold, never fail the build
             self.head, self.outputs, self.entries, self.spans = Head(), {}, {}, {}
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+
+_TRAILER = struct.Struct("<Q")
+"""Ends the body: where its records start (after the blobs)."""
 
 
 def load_index(cache_dir: Path, key: str) -> Index:
@@ -99,18 +115,30 @@ def save_body(
     the build, and the head saved after it must carry the same value, so a
     crash between the two leaves a head that rejects the body, never a mix.
     """
+    temp = cache_dir / f".{BODY}.{os.getpid()}"
     try:
         cache_dir.mkdir(exist_ok=True)
-        temp = cache_dir / f".{BODY}.{os.getpid()}"
-        with open(temp, "wb") as handle:
+        with open(temp, "wb", buffering=1 << 20) as handle:
             dump_one(handle, (index.key, written_ns))
-            dump_chunks(handle, entries)
+            # Blobs first, raw, so the next build can leave them on disk; the
+            # records after them say where each one is.
+            at, rows = handle.tell(), []
+            for shown, (identity, path, blob, problems, digests, head) in entries:
+                place = None
+                if blob is not None:
+                    handle.write(blob)
+                    place, at = (at, len(blob)), at + len(blob)
+                rows.append((shown, (identity, path, place, problems, digests, head)))
+            dump_chunks(handle, rows)
+            del rows
             for name, spans in index.spans.items():
                 dump_one(handle, name)
                 dump_chunks(handle, spans.items())
             end(handle)
+            handle.write(_TRAILER.pack(at))
         os.replace(temp, cache_dir / BODY)
     except OSError:
+        temp.unlink(missing_ok=True)
         return False
     return True
 

@@ -67,6 +67,10 @@ class FragmentStore:
         found = self.memory.get(digest)
         return len(found) if found is not None else self.located[digest][2]
 
+    def adopt(self, name: str, fd: int) -> None:
+        """Read ``name`` through this open file (closed with the store)."""
+        self._handles[name] = fd
+
     def read(self, place: tuple[str, int, int]) -> bytes:
         """The bytes at (file, offset, length), through the store's open files."""
         path, offset, length = place

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .buildstate import BuildState, intact
+from .buildstate import BODY_BLOBS, BuildState, intact
 from .cache import Index, OutputRecord, save_body, save_head
 from .cachefile import cache_dir_for
 from .errors import InputError, Problem, StaleOutputError
@@ -112,6 +112,8 @@ def build(
 
     state.configure(load_config(root))
     index.load_body()
+    if index.body_fd is not None:
+        state.store.adopt(BODY_BLOBS, index.body_fd)
     with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
         state.spill_dir = Path(spill)
         try:

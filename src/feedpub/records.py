@@ -119,9 +119,11 @@ class EntryRecord:
         return (self.identity, self.path, blob, self.problems, self.digests, self.head)
 
     @classmethod
-    def from_stored(cls, raw: tuple[Any, ...]) -> EntryRecord:
-        identity, path, entry, problems, digests, head = raw
+    def from_stored(cls, raw: tuple[Any, ...], blobs: str) -> EntryRecord:
+        """A record from the cache body, whose blob stays in the file ``blobs`` names."""
+        identity, path, place, problems, digests, head = raw
         size, mtime_ns, ino, digest = identity
+        entry = (blobs, place[0], place[1]) if place is not None else None
         return cls(
             (size, mtime_ns, ino, digest), path, entry, tuple(problems), tuple(digests), head
         )
