@@ -45,6 +45,10 @@ def intact(path: Path, record: OutputRecord) -> bool:
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
 
+def _no_blob(place: tuple[str, int, int]) -> bytes:
+    return b""
+
+
 class BuildState:
     """Every entry of the site, compiled now or taken from the cache."""
 
@@ -205,9 +209,10 @@ class BuildState:
         """The whole entry, as renderers need it."""
         return self.records[shown].full(self.store.read)
 
-    def stored_records(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        """Every record as the cache body stores it (blobs read back from spill files)."""
-        read = self.store.read
+    def stored_records(self, blobs: bool) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Every record as the cache body stores it; ``blobs`` reads each entry's blob back
+        (from memory, a spill file or the previous body), else leaves it out."""
+        read = self.store.read if blobs else _no_blob
         return ((shown, record.stored(read)) for shown, record in self.records.items())
 
     def index_page(self, main: Feed) -> bytes:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from .cachefile import (
     read_head,
     write_head,
 )
+from .fragments import Spans
 
 
 @dataclass(slots=True)
@@ -52,8 +54,8 @@ class Index:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     entries: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     """Entry records in stored form (see records.py); loaded with the body."""
-    spans: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
-    """Per output file: fragment digest -> (offset, length)."""
+    spans: dict[str, Spans] = field(default_factory=dict)
+    """Per output file: where each fragment sits in it."""
     body_fd: int | None = None
     """The previous body, open: entry blobs are read from it only when needed."""
     _body_path: Path | None = None
@@ -82,16 +84,23 @@ class Index:
             for chunk in chunks_from(reader):
                 self.entries.update(chunk)
             while (name := reader.next()) is not None:
-                spans: dict[str, tuple[int, int]] = {}
-                for chunk in chunks_from(reader):
-                    spans.update(chunk)
-                self.spans[name] = spans
+                self.spans[name] = Spans.from_stored(reader.next())
             self.body_fd, fd = fd, None
         except Exception:  # any damage at all means: start cold, never fail the build
             self.head, self.outputs, self.entries, self.spans = Head(), {}, {}, {}
         finally:
             if fd is not None:
                 os.close(fd)
+
+
+def _rows(
+    entries: Iterable[tuple[str, tuple[Any, ...]]], places: array[int]
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """The records as stored: each blob replaced by its (offset, length) in the body."""
+    for number, (shown, (identity, path, _, problems, digests, head)) in enumerate(entries):
+        offset, length = places[2 * number], places[2 * number + 1]
+        place = None if offset < 0 else (offset, length)
+        yield shown, (identity, path, place, problems, digests, head)
 
 
 _TRAILER = struct.Struct("<Q")
@@ -106,7 +115,7 @@ def load_index(cache_dir: Path, key: str) -> Index:
 def save_body(
     cache_dir: Path,
     index: Index,
-    entries: Iterable[tuple[str, tuple[Any, ...]]],
+    entries: Callable[[bool], Iterable[tuple[str, tuple[Any, ...]]]],
     written_ns: int,
 ) -> bool:
     """Write the body atomically; False if it cannot be written (the next build is cold).
@@ -121,19 +130,20 @@ def save_body(
         with open(temp, "wb", buffering=1 << 20) as handle:
             dump_one(handle, (index.key, written_ns))
             # Blobs first, raw, so the next build can leave them on disk; the
-            # records after them say where each one is.
-            at, rows = handle.tell(), []
-            for shown, (identity, path, blob, problems, digests, head) in entries:
-                place = None
+            # records after them say where each one is. ``entries`` is walked
+            # twice (with blobs, then without) rather than held: at 100,000
+            # entries that list would be 25 MB.
+            at, places = handle.tell(), array("q")
+            for _, stored in entries(True):
+                blob = stored[2]
+                places.extend((-1, 0) if blob is None else (at, len(blob)))
                 if blob is not None:
                     handle.write(blob)
-                    place, at = (at, len(blob)), at + len(blob)
-                rows.append((shown, (identity, path, place, problems, digests, head)))
-            dump_chunks(handle, rows)
-            del rows
+                    at += len(blob)
+            dump_chunks(handle, _rows(entries(False), places))
             for name, spans in index.spans.items():
                 dump_one(handle, name)
-                dump_chunks(handle, spans.items())
+                dump_one(handle, spans.stored())
             end(handle)
             handle.write(_TRAILER.pack(at))
         os.replace(temp, cache_dir / BODY)

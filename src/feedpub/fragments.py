@@ -11,6 +11,7 @@ streamed to the writer piece by piece, so no document is held whole.
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ class StaleFragment(Exception):
         self.path = path
 
 
+_DIGEST_CHARS = 32
 _RUN_MAX = 4096
 _RUN_BYTES = 8 << 20
 
@@ -47,9 +49,7 @@ class FragmentStore:
     located: dict[str, tuple[str, int, int, bool]] = field(default_factory=dict)
     """digest -> (file, offset, length, verify): spill files and old outputs."""
     _handles: dict[str, int] = field(default_factory=dict)
-    _previous: list[tuple[str, dict[str, tuple[int, int]], Callable[[], bool]]] = field(
-        default_factory=list
-    )
+    _previous: list[tuple[str, Spans, Callable[[], bool]]] = field(default_factory=list)
     """Previous output files with their fragment positions, searched on a miss."""
 
     def put(self, digest: str, data: bytes) -> None:
@@ -93,9 +93,7 @@ class FragmentStore:
             return None
         return data
 
-    def previous_output(
-        self, path: str, spans: dict[str, tuple[int, int]], intact: Callable[[], bool]
-    ) -> None:
+    def previous_output(self, path: str, spans: Spans, intact: Callable[[], bool]) -> None:
         """Fragments may be cut from this file of the previous build, if it is ``intact()``.
 
         Searched only when a fragment is nowhere else: an incremental build
@@ -112,7 +110,7 @@ class FragmentStore:
                 self._previous[number] = (path, spans, _checked)  # stat it once
                 self.located[digest] = (path, place[0], place[1], True)
                 return self.located[digest]
-            self._previous[number] = (path, {}, intact)  # edited since: forget it
+            self._previous[number] = (path, Spans(), intact)  # edited since: forget it
         return None
 
     def available(self, digest: str) -> bool:
@@ -134,7 +132,7 @@ class FragmentStore:
         kept = {d: place for d, place in self.located.items() if place[0] != path}
         dropped = len(kept) < len(self.located)
         self.located = kept
-        self._previous = [(p, {} if p == path else s, ok) for p, s, ok in self._previous]
+        self._previous = [(p, Spans() if p == path else s, ok) for p, s, ok in self._previous]
         return dropped
 
     def run(self, digests: list[str], start: int, separator: bytes) -> tuple[bytes | None, int]:
@@ -191,6 +189,45 @@ class FragmentStore:
         self._handles.clear()
 
 
+class Spans:
+    """Where each fragment sits in one output file, kept compact.
+
+    A 100,000-entry feed has 100,000 of them; as a dict of tuples that is
+    40 MB per file, so they are kept as the digests joined in one string
+    and an array of (offset, length), and indexed only when searched.
+    """
+
+    __slots__ = ("_index", "digests", "places")
+
+    def __init__(self, digests: str = "", places: array[int] | None = None) -> None:
+        self.digests = digests
+        self.places = places if places is not None else array("q")
+        self._index: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.places) // 2
+
+    def get(self, digest: str) -> tuple[int, int] | None:
+        if self._index is None:
+            joined, size = self.digests, _DIGEST_CHARS
+            self._index = {joined[i * size : (i + 1) * size]: i for i in range(len(self))}
+        number = self._index.get(digest)
+        if number is None:
+            return None
+        return self.places[2 * number], self.places[2 * number + 1]
+
+    def stored(self) -> tuple[str, bytes]:
+        return self.digests, self.places.tobytes()
+
+    @classmethod
+    def from_stored(cls, raw: tuple[str, bytes]) -> Spans:
+        places = array("q")
+        places.frombytes(raw[1])
+        if len(raw[0]) != _DIGEST_CHARS * (len(places) // 2) or len(places) % 2:
+            raise ValueError("spans do not match their digests")
+        return cls(raw[0], places)
+
+
 @dataclass(slots=True)
 class Document:
     """One output file: ``head + sep.join(fragments) + tail``, streamed."""
@@ -224,17 +261,18 @@ class Document:
             i += 1
         yield self.tail
 
-    def spans(self) -> dict[str, tuple[int, int]]:
+    def spans(self) -> Spans:
         """Where each fragment sits in the file: for reuse by the next build."""
-        spans: dict[str, tuple[int, int]] = {}
+        places = array("q")
         at = len(self.head)
         for i, digest in enumerate(self.digests):
             if i:
                 at += len(self.separator)
             length = self.store.length(digest)
-            spans[digest] = (at, length)
+            places.append(at)
+            places.append(length)
             at += length
-        return spans
+        return Spans("".join(self.digests), places)
 
     def to_bytes(self) -> bytes:
         return b"".join(self.chunks())

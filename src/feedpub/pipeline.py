@@ -20,7 +20,7 @@ from .buildstate import BODY_BLOBS, BuildState, intact
 from .cache import Index, OutputRecord, save_body, save_head
 from .cachefile import cache_dir_for
 from .errors import InputError, Problem, StaleOutputError
-from .fragments import StaleFragment
+from .fragments import Spans, StaleFragment
 from .layout import OUTPUT_DIR
 from .model import INDEX_FILENAME, Config, Feed
 from .records import decode_problem, encode_problem
@@ -180,7 +180,7 @@ def _build(
         nonlocal saved
         if use_cache:
             index.spans = spans
-            saved = save_body(cache_dir, index, state.stored_records(), state.started_ns)
+            saved = save_body(cache_dir, index, state.stored_records, state.started_ns)
         state.store.release()  # every document is written: let the positions go
         _empty(state.spill_dir)
 
@@ -211,19 +211,19 @@ def _empty(folder: Path) -> None:
 
 def _render(
     state: BuildState, documents: list[Feed], out: Path
-) -> tuple[dict[str, Source], dict[str, OutputRecord], dict[str, dict[str, tuple[int, int]]]]:
+) -> tuple[dict[str, Source], dict[str, OutputRecord], dict[str, Spans]]:
     """The documents whose inputs changed (ready to stream), and every file's record."""
     index, config = state.index, state.config
     changed: dict[str, Source] = {}
     outputs: dict[str, OutputRecord] = {}
-    spans: dict[str, dict[str, tuple[int, int]]] = {}
+    spans: dict[str, Spans] = {}
     for doc in documents:
         for fmt in config.formats:
             name = config.page_path(fmt, doc.page)
             signature = state.signature(doc, fmt)
             previous = index.outputs.get(name)
             if previous and previous.signature == signature and intact(out / name, previous):
-                outputs[name], spans[name] = previous, index.spans.get(name, {})
+                outputs[name], spans[name] = previous, index.spans.get(name, Spans())
                 continue
             document = state.document(doc, fmt)
             changed[name], spans[name] = document, document.spans()
