@@ -176,6 +176,22 @@ def test_worker_processes_give_the_same_bytes(
     assert snapshot(single) == snapshot(parallel)
 
 
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_a_cache_written_by_workers_serves_the_next_builds(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str
+) -> None:
+    """Blobs and fragments that went through spill files come back from the cache body."""
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    root = make_site({f"e{i:02d}.yaml": entry(i, "content: '*x*'\n") for i in range(1, 21)}, config)
+    build(root, now=NOW, jobs=2)
+    for _, edit in EDITS[:3]:
+        edit(root)
+        build(root, now=NOW, jobs=2)
+        assert snapshot(root / "output") == cold(root, tmp_path)
+    build(root, now=NOW, jobs=2)  # and once more, from a body written by an incremental build
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
 def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) -> None:
     """What keeps a 10,000-entry no-op rebuild near the cost of stat-ing the files."""
     root = make_site({"a.yaml": entry(1)})

@@ -45,6 +45,9 @@ def intact(path: Path, record: OutputRecord) -> bool:
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
 
+_BLOB_RUN = 4 << 20
+
+
 def _no_blob(place: tuple[str, int, int]) -> bytes:
     return b""
 
@@ -212,8 +215,40 @@ class BuildState:
     def stored_records(self, blobs: bool) -> Iterator[tuple[str, tuple[Any, ...]]]:
         """Every record as the cache body stores it; ``blobs`` reads each entry's blob back
         (from memory, a spill file or the previous body), else leaves it out."""
-        read = self.store.read if blobs else _no_blob
-        return ((shown, record.stored(read)) for shown, record in self.records.items())
+        if not blobs:
+            return ((shown, record.stored(_no_blob)) for shown, record in self.records.items())
+        return self._stored_with_blobs()
+
+    def _stored_with_blobs(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Records with their blobs; blobs lying one after another in a file (as
+        unchanged entries do in the previous body) are read in one go."""
+        items = list(self.records.items())
+        start = 0
+        while start < len(items):
+            place = items[start][1].entry
+            end = start + 1
+            if isinstance(place, tuple):
+                path, offset, length = place
+                reach = offset + length
+                while end < len(items) and reach - offset < _BLOB_RUN:
+                    following = items[end][1].entry
+                    if not (isinstance(following, tuple) and following[:2] == (path, reach)):
+                        break
+                    reach += following[2]
+                    end += 1
+                block = self.store.read((path, offset, reach - offset))
+
+                def cut(
+                    place: tuple[str, int, int], base: int = offset, block: bytes = block
+                ) -> bytes:
+                    return block[place[1] - base : place[1] - base + place[2]]
+
+                for shown, record in items[start:end]:
+                    yield shown, record.stored(cut)
+            else:
+                shown, record = items[start]
+                yield shown, record.stored(self.store.read)
+            start = end
 
     def index_page(self, main: Feed) -> bytes:
         """index.html lists the newest entries of the main feed, in full."""

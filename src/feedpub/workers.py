@@ -19,13 +19,19 @@ PARALLEL_THRESHOLD = 300
 _config: Config | None = None
 _spill: BinaryIO | None = None
 _spill_path = ""
+_blobs: BinaryIO | None = None
+_blobs_path = ""
 
 
 def _init(config: Config, spill_dir: str) -> None:
-    global _config, _spill, _spill_path
+    global _config, _spill, _spill_path, _blobs, _blobs_path
     _config = config
     _spill_path = os.path.join(spill_dir, f"{os.getpid()}.bin")
     _spill = open(_spill_path, "ab")  # noqa: SIM115 - lives as long as the worker
+    # Entry blobs apart from fragments: consecutive entries' blobs stay
+    # consecutive, so saving the cache reads them back in long runs.
+    _blobs_path = os.path.join(spill_dir, f"{os.getpid()}.blobs")
+    _blobs = open(_blobs_path, "ab")  # noqa: SIM115 - lives as long as the worker
 
 
 _Result = tuple[
@@ -39,7 +45,7 @@ _Result = tuple[
 ]
 
 
-def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result]]:
+def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, str, int, list[_Result]]:
     """Compile in a worker; send fragments through a spill file, not the pipe.
 
     Fragments are most of the data (gigabytes at 100,000 entries): writing
@@ -47,8 +53,8 @@ def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result
     pickling cost of the result small. Results travel as plain tuples, a
     chunk at a time, which costs a fraction of one pickled object per entry.
     """
-    assert _config is not None and _spill is not None
-    start = _spill.tell()
+    assert _config is not None and _spill is not None and _blobs is not None
+    start, blobs_start = _spill.tell(), _blobs.tell()
     results = []
     for path, shown in items:
         compiled = compile_file(path, shown, _config)
@@ -58,13 +64,14 @@ def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, list[_Result
             lengths.append(len(data))
         c = compiled
         if isinstance(c.entry, bytes):
-            _spill.write(c.entry)  # the blob follows its fragments (its length comes last)
-            lengths.append(len(c.entry))
+            _blobs.write(c.entry)
+            lengths.append(len(c.entry))  # the blob's length comes last
         results.append(
             (shown, c.digest, c.entry is not None, c.problems, c.digests, c.head, lengths)
         )
     _spill.flush()  # the parent reads these once the chunk is reported
-    return _spill_path, start, results
+    _blobs.flush()
+    return _spill_path, start, _blobs_path, blobs_start, results
 
 
 def compile_many(
@@ -97,13 +104,16 @@ def compile_many(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir))
     ) as pool:
-        for spill, at, results in pool.map(_compile_chunk, chunks):
-            spill = sys.intern(spill)
+        for spill, at, blobs, blob_at, results in pool.map(_compile_chunk, chunks):
+            spill, blobs = sys.intern(spill), sys.intern(blobs)
             for shown, digest, has_entry, problems, digests, head, lengths in results:
+                entry = None
+                if has_entry:
+                    entry = (blobs, blob_at, lengths[-1])
+                    blob_at += lengths.pop()
                 spilled = []
                 for length in lengths:
                     spilled.append((spill, at, length))
                     at += length
-                entry = spilled.pop() if has_entry else None
                 yield Compiled(shown, digest, entry, problems, digests, head, (), tuple(spilled))
     gc.unfreeze()
