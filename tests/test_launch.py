@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,9 +67,7 @@ def test_no_op_build_answers_like_the_cli_without_click(
     assert got[3] is False, "a no-op build must not load click"
 
 
-def test_warnings_are_counted_and_verbose_goes_to_the_cli(
-    make_site: MakeSite, tmp_path: Path
-) -> None:
+def test_warnings_are_counted_or_printed_like_the_cli(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({"a.yaml": ENTRY, "b.yaml": NO_LINK})
     build(root, now=NOW)
     quiet = run(LAUNCHER, ["build"], root, tmp_path)
@@ -77,7 +76,7 @@ def test_warnings_are_counted_and_verbose_goes_to_the_cli(
     verbose = run(LAUNCHER, ["-v", "build"], root, tmp_path)
     assert verbose[:3] == run(CLICK_CLI, ["-v", "build"], root, tmp_path)[:3]
     assert "entries/b.yaml:1: warning: link" in verbose[2]
-    assert verbose[3] is True, "every warning in full is the CLI's job"
+    assert verbose[3] is False, "piped: the full build prints them, without click"
 
 
 @pytest.mark.parametrize(
@@ -93,12 +92,39 @@ def test_anything_else_goes_to_the_cli(
     assert got[3] is True
 
 
-def test_a_changed_entry_is_built_by_the_cli(make_site: MakeSite, tmp_path: Path) -> None:
+def test_a_build_with_work_runs_without_click_and_says_the_same(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Piped output (CI, hooks): the build itself runs without click, same words."""
     root = make_site({"a.yaml": ENTRY})
-    build(root, now=NOW)
-    (root / "entries" / "a.yaml").write_text(ENTRY.replace("One", "Uno"))
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    for site in (root, twin):
+        (site / "entries" / "b.yaml").write_text(NO_LINK)
+    got = run(LAUNCHER, ["build"], root, tmp_path)
+    expected = run(CLICK_CLI, ["build"], twin, tmp_path)
+    assert got[:3] == expected[:3]
+    assert got[0] == 0 and "wrote output/atom.xml" in got[1] and "1 warning(s)" in got[2]
+    assert got[3] is False
+    assert (root / "output" / "atom.xml").read_bytes() == (
+        twin / "output" / "atom.xml"
+    ).read_bytes()
     code, out, _, loaded = run(LAUNCHER, ["build"], root, tmp_path)
-    assert code == 0 and "wrote output/atom.xml" in out and loaded
-    assert b"<title>Uno</title>" in (root / "output" / "atom.xml").read_bytes()
-    code, out, _, loaded = run(LAUNCHER, ["build"], root, tmp_path)
-    assert (code, out, loaded) == (0, "output already up to date (1 entry)\n", False)
+    assert (code, out, loaded) == (0, "output already up to date (2 entries)\n", False)
+
+
+@pytest.mark.parametrize("argv", [["build"], ["-v", "build"], ["-q", "build"]])
+def test_a_failing_build_reports_like_the_cli(
+    make_site: MakeSite, tmp_path: Path, argv: list[str]
+) -> None:
+    root = make_site({"a.yaml": ENTRY, "b.yaml": "title: [broken\n", "c.yaml": "date: x\n"})
+    got = run(LAUNCHER, argv, root, tmp_path)
+    assert got[:3] == run(CLICK_CLI, argv, root, tmp_path)[:3]
+    assert got[0] == 1 and "entries/b.yaml:2: error:" in got[2] and got[2].endswith(" errors\n")
+    assert got[3] is False
+    assert not (root / "output").exists()
+
+
+def test_a_terminal_or_debug_gets_the_click_cli(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"a.yaml": ENTRY})
+    assert run(LAUNCHER, ["--debug", "build"], root, tmp_path)[3] is True

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False  # not typing's: see cachefile.py
+if TYPE_CHECKING:
+    from pathlib import Path
+
 _GLOBAL_FLAGS = {"-q": -1, "--quiet": -1, "-v": 1, "--verbose": 1, "--debug": 0}
 _BUILD_OPTIONS = {"-C": "root", "--root": "root", "-o": "output", "--output": "output"}
 
@@ -30,11 +34,14 @@ def main() -> None:
 
 
 def _quick_build(args: list[str]) -> bool:
-    """Answer a plain ``feedpub build`` whose output is already up to date.
+    """Run a plain ``feedpub build`` (only -C/--root and -o/--output) without click.
 
-    Returns False, having printed nothing, whenever the answer needs more
-    than the cache head: then the CLI runs the build as usual.
+    A build with nothing to do is answered from the cache head; one with
+    work runs here too when nothing is a terminal (CI, hooks, scripts: no
+    colour, no progress bar). Returns False, having printed nothing, for
+    anything else: then the click CLI takes over and gives the same answers.
     """
+    debug = "--debug" in args
     levels = set()
     while args and args[0] in _GLOBAL_FLAGS:
         levels.add(_GLOBAL_FLAGS[args.pop(0)])
@@ -52,13 +59,18 @@ def _quick_build(args: list[str]) -> bool:
             value = args.pop(0)
         paths[_BUILD_OPTIONS[name]] = value
     level = -1 if -1 in levels else 1 if 1 in levels else 0
-    return _report_noop(paths["root"] or ".", paths["output"], level)
+    root, output = paths["root"] or ".", paths["output"]
+    if _report_noop(root, output, level):
+        return True
+    plain = not (debug or sys.stdout.isatty() or sys.stderr.isatty())
+    return plain and _plain_build(root, output, level)
 
 
 def _report_noop(root: str, output: str | None, level: int) -> bool:
     import os
     import time
 
+    from .buildreport import up_to_date, warnings_note
     from .layout import OUTPUT_DIR
     from .uptodate import Look
 
@@ -66,20 +78,58 @@ def _report_noop(root: str, output: str | None, level: int) -> bool:
     look = Look(root, out)
     head = look.head
     warnings = len(head.warnings) if head is not None else 0
-    # Every warning in full, coloured, is the CLI's job.
+    # Every warning in full is the full build's job.
     if (
         head is None
         or not look.nothing_to_do(out, False, time.time_ns())
         or (warnings and level > 0)
     ):
-        look.hand_over()  # the CLI's build starts from this scan
+        look.hand_over()  # the build starts from this scan
         return False
     if warnings:
-        print(f"{warnings} warning(s); run 'feedpub check' to see them", file=sys.stderr)
+        print(warnings_note(warnings), file=sys.stderr)
     if level >= 0:
-        from pathlib import Path
+        print(up_to_date(_shown_out(root, output), head.entry_count))
+    return True
 
-        shown = Path(output) if output is not None else Path(root) / OUTPUT_DIR
-        count = head.entry_count
-        print(f"{shown} already up to date ({count} {'entry' if count == 1 else 'entries'})")
+
+def _shown_out(root: str, output: str | None) -> Path:
+    """The output folder as the CLI names it (click gives it paths as Path objects)."""
+    import pathlib
+
+    from .layout import OUTPUT_DIR
+
+    return pathlib.Path(output) if output is not None else pathlib.Path(root) / OUTPUT_DIR
+
+
+def _plain_build(root: str, output: str | None, level: int) -> bool:
+    """The build, reported as the CLI reports it when nothing is a terminal."""
+    from pathlib import Path
+
+    from .buildreport import summary, warnings_note
+    from .errors import FeedpubError
+    from .pipeline import build
+
+    out = _shown_out(root, output)
+    if not Path(root).is_dir() or out.is_file():
+        return False  # the CLI's usage error
+    try:
+        result = build(Path(root), out)
+    except FeedpubError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        errors = sum(p.severity == "error" for p in error.problems)
+        if errors > 1:
+            print(f"{errors} errors", file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        print("Aborted!", file=sys.stderr)
+        raise SystemExit(1) from None
+    if result.warnings and level > 0:
+        for problem in result.warnings:
+            print(problem, file=sys.stderr)
+    elif result.warnings:
+        print(warnings_note(len(result.warnings)), file=sys.stderr)
+    if level >= 0:
+        print(summary(result, out))
     return True

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .buildreport import summary, warnings_note
 from .cli_authoring import init, list_entries, new, schema
 from .cli_common import (
     VERBOSITY,
@@ -100,16 +101,8 @@ def build(
     if result.warnings and verbosity() > 0:
         echo_problems(result.warnings)
     elif result.warnings:
-        click.echo(f"{len(result.warnings)} warning(s); run 'feedpub check' to see them", err=True)
-    count = result.entry_count
-    noun = "entry" if count == 1 else "entries"
-    if check:
-        info(f"{out} is up to date ({count} {noun})")
-    elif result.written:
-        names = ", ".join(str(out / name) for name in result.written)
-        info(f"wrote {names} ({count} {noun})")
-    else:
-        info(f"{out} already up to date ({count} {noun})")
+        click.echo(warnings_note(len(result.warnings)), err=True)
+    info(summary(result, out, check))
 
 
 def _out_dir(root: Path, output: Path | None) -> Path:
