@@ -64,28 +64,24 @@ class _Template:
         return "".join(out).encode("utf-8")
 
 
-def _text(value: str) -> str:
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
+
+
+def _replace(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    for char, reference in escapes:
+        if char in value:
+            value = value.replace(char, reference)
     return value
+
+
+def _text(value: str) -> str:
+    return _replace(value, _TEXT_ESCAPES)
 
 
 def attribute_value(value: str) -> str:
     """``value`` escaped for a double-quoted XML attribute, as libxml2 does it."""
-    value = _text(value)
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#9;")
-    return value
+    return _replace(_replace(value, _TEXT_ESCAPES), _ATTRIBUTE_ESCAPES)
 
 
 def _html_text(value: str) -> str:
