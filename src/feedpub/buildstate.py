@@ -9,7 +9,6 @@ found in memory, in worker spill files or in the previous output files.
 from __future__ import annotations
 
 import sys
-from _blake2 import blake2b
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import Index, OutputRecord
-from .cachefile import RACY_NS, Identity
+from .cachefile import RACY_NS, Identity, blake2b
 from .errors import InputError, Problem
 from .fragments import Document, FragmentStore, document_frame
 from .model import Config, Entry, Feed

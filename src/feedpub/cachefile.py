@@ -14,7 +14,11 @@ from __future__ import annotations
 import marshal
 import os
 import struct
-from _blake2 import blake2b
+
+try:  # the module hashlib wraps, without hashlib's OpenSSL start-up cost
+    from _blake2 import blake2b as blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b as blake2b
 from array import array
 from itertools import chain
 
