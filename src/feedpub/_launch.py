@@ -2,9 +2,11 @@
 
 Importing click and building the command tree costs several times
 Python's own start-up. ``--version`` (run by scripts, shells and package
-managers) and a ``build`` with nothing to do (hooks, watchers, CI) are
-answered here; everything else, including any option this parser does
-not know, goes to the click CLI, which gives the same answers.
+managers), a ``build`` with nothing to do (hooks, watchers, CI) and a
+plain ``build`` whose output goes to files or pipes are answered here;
+everything else, including any option this parser does not know and any
+terminal (colour, progress bar), goes to the click CLI, which prints the
+same words (tests/test_launch.py runs both side by side).
 """
 
 from __future__ import annotations
