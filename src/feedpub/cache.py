@@ -32,7 +32,6 @@ from .cachefile import (
     dump_chunks,
     dump_one,
     end,
-    read_head,
     write_head,
 )
 from .fragments import Spans
@@ -105,11 +104,6 @@ def _rows(
 
 _TRAILER = struct.Struct("<Q")
 """Ends the body: where its records start (after the blobs)."""
-
-
-def load_index(cache_dir: Path, key: str) -> Index:
-    """The previous index head, or an empty index if missing, foreign or damaged."""
-    return Index.from_head(key, read_head(str(cache_dir), key), cache_dir)
 
 
 def save_body(

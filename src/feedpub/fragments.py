@@ -60,9 +60,6 @@ class FragmentStore:
         if digest not in self.memory:
             self.located.setdefault(digest, (path, offset, length, verify))
 
-    def __contains__(self, digest: str) -> bool:
-        return digest in self.memory or digest in self.located
-
     def length(self, digest: str) -> int:
         found = self.memory.get(digest)
         return len(found) if found is not None else self.located[digest][2]
