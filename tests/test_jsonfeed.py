@@ -15,7 +15,6 @@ from typing import Any
 import feedparser_rs
 import jsonschema
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 
 from feedpub import InputError, build
@@ -24,7 +23,7 @@ from feedpub.pipeline import render_site
 from feedpub.review import check_site, diff_site
 
 from .conftest import BASIC_CONFIG, NOW, REPO, MakeSite
-from .test_parse_back import one_line, paragraphs, text_of, utc
+from .test_parse_back import one_line, paragraphs, text_entry, text_of, utc
 
 SPEC_SCHEMA = json.loads((Path(__file__).parent / "jsonfeed-1.1.schema.json").read_text())
 
@@ -219,15 +218,7 @@ def test_sample_site_follows_the_spec() -> None:
 def test_arbitrary_text_round_trips(
     make_site: MakeSite, title: str, summary: str, body: str, tag: str
 ) -> None:
-    entry = {
-        "title": title,
-        "date": "2026-02-03T04:05:06Z",
-        "summary": summary,
-        "content": body,
-        "format": "text",
-        "tags": [tag],
-    }
-    root = make_site({"2026-02-03-x.yaml": yaml.safe_dump(entry, allow_unicode=True)})
+    root = make_site(text_entry(title, summary, body, tag))
     (item,) = json_feed(root)[1]["items"]
     # JSON carries text exactly; the loader strips surrounding spaces.
     assert item["title"] == title.strip()

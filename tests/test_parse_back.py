@@ -111,13 +111,8 @@ one_line = st.text(_CHARS, min_size=1, max_size=40).filter(lambda s: s.strip() !
 paragraphs = st.lists(one_line, min_size=1, max_size=3).map("\n\n".join)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(title=one_line, summary=one_line, body=paragraphs, tag=one_line)
-def test_arbitrary_text_round_trips(
-    make_site: MakeSite, title: str, summary: str, body: str, tag: str
-) -> None:
+def text_entry(title: str, summary: str, body: str, tag: str) -> dict[str, str]:
+    """One entry file holding arbitrary text in every text field."""
     entry = {
         "title": title,
         "date": "2026-02-03T04:05:06Z",
@@ -126,7 +121,17 @@ def test_arbitrary_text_round_trips(
         "format": "text",
         "tags": [tag],
     }
-    root = make_site({"2026-02-03-x.yaml": yaml.safe_dump(entry, allow_unicode=True)})
+    return {"2026-02-03-x.yaml": yaml.safe_dump(entry, allow_unicode=True)}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=one_line, summary=one_line, body=paragraphs, tag=one_line)
+def test_arbitrary_text_round_trips(
+    make_site: MakeSite, title: str, summary: str, body: str, tag: str
+) -> None:
+    root = make_site(text_entry(title, summary, body, tag))
     _, files = render_site(root, now=NOW)
     for name in ("atom.xml", "rss.xml"):
         (got,) = parse(files[name]).entries

@@ -61,13 +61,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
 
 @cli.command()
 @root_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder.  [default: ROOT/output]",
-)
+@output_option
 @click.option("--future", is_flag=True, help="Also publish entries dated in the future.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if output/ is out of date.")
 @click.option(
