@@ -206,3 +206,18 @@ def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) ->
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_rendering_defers_dateutil_parts_feedgen_never_calls() -> None:
+    code = (
+        "import sys; import feedpub.render.atom, feedpub.render.rss; "
+        "print('dateutil.parser._parser' in sys.modules, 'importlib.resources' in sys.modules); "
+        "import dateutil.parser, dateutil.tz; "
+        "print(dateutil.parser.parse('2026-01-02T03:04:05Z').isoformat()); "
+        "print(dateutil.tz.gettz('UTC') is not None, 'dateutil.parser._parser' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    # Not loaded by rendering, yet there, whole, for anyone who asks.
+    assert out.split("\n")[:3] == ["False False", "2026-01-02T03:04:05+00:00", "True True"]

@@ -18,11 +18,11 @@ from __future__ import annotations
 import html
 import re
 
-from feedgen.entry import FeedEntry
 from lxml import etree
 
 from ..model import Config, Entry, Person
 from ..rfc822 import rfc822
+from ._feedgen import FeedEntry
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"

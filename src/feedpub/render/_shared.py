@@ -9,11 +9,10 @@ place without touching its private state.
 
 from __future__ import annotations
 
-from feedgen.ext.base import BaseExtension
-from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from ..model import Feed
+from ._feedgen import BaseExtension, FeedGenerator
 
 GENERATOR = "feedpub"
 GENERATOR_URI = "https://pypi.org/project/feedpub/"
