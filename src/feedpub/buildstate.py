@@ -1,35 +1,35 @@
 """Everything one build knows about a site's entries, cached or compiled now.
 
 ``BuildState`` decides which entry files can be taken from the cache and
-which must be compiled, keeps one compact record per entry, plans the
-documents, and hands each document to the writer as a stream of fragments
-found in memory, in worker spill files or in the previous output files.
+which must be compiled, merges them into one table of columns (table.py),
+plans the documents, and hands each document to the writer as a stream of
+fragments found in memory, in worker spill files or in the previous
+output files. Whole entries are decoded only for the few that need them.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
+from itertools import compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .cache import Index, OutputRecord
-from .cachefile import RACY_NS, Identity, blake2b
+from .cache import BLOBS_NAME, Index, OutputRecord
+from .cachefile import RACY_NS, blake2b
 from .errors import InputError, Problem
 from .fragments import Document, FragmentStore, document_frame
 from .model import Config, Entry, Feed
-from .records import EntryRecord
+from .plan import Planned, plan, published, updated_of
+from .records import decode_entry, decode_header, decode_problem, microseconds, unpack_entry
+from .table import NO_BLOB, Row, Table
 
 if TYPE_CHECKING:
     from .compile import Compiled
     from .discover import Scan
     from .load import Progress
-
-BODY_BLOBS = "\0previous cache body"
-"""How records name the previous cache body, open in the fragment store."""
 
 INDEX_ENTRIES = 100
 """index.html lists at most this many of the newest entries (the feeds have them all)."""
@@ -44,13 +44,6 @@ def intact(path: Path, record: OutputRecord) -> bool:
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
 
 
-_BLOB_RUN = 4 << 20
-
-
-def _no_blob(place: tuple[str, int, int]) -> bytes:
-    return b""
-
-
 class BuildState:
     """Every entry of the site, compiled now or taken from the cache."""
 
@@ -58,7 +51,7 @@ class BuildState:
         self._config = config
         self.index = index
         self.spill_dir = spill_dir
-        self.records: dict[str, EntryRecord] = {}
+        self.table = Table()
         self.store = FragmentStore()
         self.previous_ids: dict[str, str] = {}
         """link -> id as the last build published them (for the id drift guard)."""
@@ -68,9 +61,8 @@ class BuildState:
         self.scanned = False
         self._root = Path()
         self._order: list[str] = []
-        self.reused: dict[str, Identity] = {}
+        self._found = Table().stats
         self._todo: list[tuple[str, str]] = []
-        self._stats: dict[str, tuple[int, int, int]] = {}
         self.started_ns = 0
 
     def configure(self, config: Config) -> None:
@@ -90,70 +82,70 @@ class BuildState:
 
     def use_scan(self, root: Path, scan: Scan) -> None:
         self._root = root
-        self._order, self.reused, self._todo = scan.order, scan.reused, scan.todo
-        self._stats = scan.stats
+        self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         self.started_ns = scan.started_ns
         self.unchanged = scan.unchanged
         self.scanned = True
 
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
-        """Decode cached entries, compile the others, and check them all together."""
-        from .load import duplicate_ids
+        """Take unchanged entries from the cache, compile the others, check them together."""
         from .workers import compile_many
 
-        for shown in [s for s in self.reused if s not in self.index.entries]:
-            identity = self.reused.pop(shown)  # the body was lost: compile again
-            self._stats[shown] = identity[:3]
-            self._todo.append((str(self._root / shown), shown))
+        old = self.index.table
+        todo = self._todo
+        pending = {shown for _, shown in todo}
+        for shown in self._order:
+            if shown not in pending and old.row(shown) is None:
+                # The cache lost this file's row (e.g. a damaged body): compile it.
+                todo.append((str(self._root / shown), shown))
+                pending.add(shown)
         if progress is not None:
-            for _ in self.reused:
+            for _ in range(len(self._order) - len(todo)):
                 progress()
-        stored = self.index.entries
-        for compiled in compile_many(self._todo, self.config, self.spill_dir, jobs):
-            self.records[compiled.path] = self._record(compiled)
+        positions = {shown: number for number, shown in enumerate(self._order)}
+        rows: dict[str, Row] = {}
+        for compiled in compile_many(todo, self.config, self.spill_dir, jobs):
+            rows[compiled.path] = self._row(compiled, positions[compiled.path])
             if progress is not None:
                 progress()
-        self.records = {
-            shown: self.records.get(shown) or EntryRecord.from_stored(stored.pop(shown), BODY_BLOBS)
-            for shown in self._order
-        }
-        if self._todo:
-            # What readers have now, link -> id, for the id drift guard: unchanged
-            # entries keep theirs; changed or removed files had the stored ones.
-            for raw in stored.values():
-                head = raw[5]  # see EntryRecord.stored
-                if head is not None and head[3] and not head[4]:
-                    self.previous_ids[head[3]] = head[2]
-            for shown in self.reused:
-                header = self.records[shown].header()
-                if header is not None and header.link and not header.draft:
-                    self.previous_ids.setdefault(header.link, header.id)
-        self.compiled = len(self._todo)
+        table = old.merged(self._order, rows, len(self.config.formats))
+        if rows:
+            self.previous_ids = _published_ids(old, table, rows)
+        self.index.table = Table()  # the merged table has all it needs
+        self.table = table
+        self.compiled = len(todo)
         self._todo = []
-        problems = [p for r in self.records.values() for p in r.warnings()]
-        problems.extend(duplicate_ids(self.entries()))
+        problems = [
+            decode_problem(p)
+            for name in sorted(table.problems, key=table.row)  # type: ignore[arg-type]
+            for p in table.problems[name]
+        ]
+        problems.extend(_duplicate_ids(table))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise InputError(errors)
         self.warnings = tuple(problems)
 
-    def entries(self) -> list[Entry]:
-        """Every checked entry's header (enough to plan; no text or media)."""
-        return [e for r in self.records.values() if (e := r.header()) is not None]
-
-    def plan(self, now: datetime, future: bool) -> list[Feed]:
-        from .plan import plan, published
-
-        return plan(self.config, published(self.entries(), now, future=future))
+    def plan(self, now: datetime, future: bool) -> list[Planned]:
+        return plan(self.config, self.table, published(self.table, now, future=future))
 
     def next_due(self, now: datetime, future: bool) -> int | None:
         """When the next future-dated entry must be published (for the no-op check)."""
         if future:
             return None
-        due = [e.date for e in self.entries() if not e.draft and e.date > now]
-        return int(min(due).timestamp() * 1e9) if due else None
+        table, now_us = self.table, microseconds(now)
+        dates = table.date_us
+        due = [
+            row
+            for row in compress(range(len(table)), table.ok)
+            if not table.drafts[row] and dates[row] > now_us
+        ]
+        if not due:
+            return None
+        first = min(due, key=dates.__getitem__)
+        return int(datetime.fromisoformat(table.dates[first]).timestamp() * 1e9)
 
-    def _record(self, compiled: Compiled) -> EntryRecord:
+    def _row(self, compiled: Compiled, position: int) -> Row:
         """Keep a compiled entry; its identity is the stat taken when it was found.
 
         If the file changed after that, the next build sees a different stat
@@ -165,16 +157,18 @@ class BuildState:
             compiled.digests, compiled.spilled, strict=False
         ):
             self.store.locate(digest, sys.intern(spill), offset, length, verify=False)
-        size, mtime_ns, ino = self._stats.get(compiled.path, (-1, -1, -1))
-        identity = (size, mtime_ns, ino, compiled.digest)
-        return EntryRecord(
-            identity,
-            compiled.path,
-            compiled.entry,
-            compiled.problems,
-            compiled.digests,
-            compiled.head,
-        )
+        found = self._found
+        if 3 * position + 2 < len(found):
+            size, mtime_ns, inode = found[3 * position : 3 * position + 3]
+        else:
+            size, mtime_ns, inode = -1, -1, -1
+        identity = (size, mtime_ns, inode, compiled.digest)
+        return Row(identity, compiled.entry, compiled.problems, compiled.digests, compiled.head)
+
+    def identities(self) -> list[tuple[str, str, str]]:
+        """(path, id, link) of every checked entry ("" where it has no link)."""
+        table = self.table
+        return list(compress(zip(table.names, table.ids, table.links, strict=True), table.ok))
 
     def reuse_outputs(self, out: Path) -> None:
         """Let fragments be cut from the previous build's files (checked on read)."""
@@ -184,85 +178,84 @@ class BuildState:
                 path = out / name
                 self.store.previous_output(str(path), spans, partial(intact, path, record))
 
-    def signature(self, doc: Feed, fmt: str) -> str:
+    def signature(self, doc: Planned, fmt: str) -> str:
         """Everything a document's bytes depend on, hashed."""
-        position = self.config.formats.index(fmt)
+        column = self.table.fragments[self.config.formats.index(fmt)]
         h = blake2b(digest_size=16)
         # An archive page's links depend only on whether a newer page exists.
         pages = doc.pages if doc.page == 0 else int(doc.page < doc.pages)
-        h.update(f"{fmt}\x00{doc.page}\x00{pages}\x00{doc.updated.isoformat()}".encode())
-        for entry in doc.entries:
-            h.update(self.records[entry.path].digests[position].encode())
+        updated = updated_of(self.table, doc).isoformat()
+        h.update(f"{fmt}\x00{doc.page}\x00{pages}\x00{updated}".encode())
+        h.update("".join([column[row] for row in doc.rows]).encode())
         return h.hexdigest()
 
-    def document(self, doc: Feed, fmt: str) -> Document:
+    def feed(self, doc: Planned) -> Feed:
+        """The document as renderers take it, with header entries (no text)."""
+        table = self.table
+        entries = tuple(decode_header(table.header(row), table.names[row]) for row in doc.rows)
+        return Feed(self.config, entries, updated_of(table, doc), doc.page, doc.pages)
+
+    def document(self, doc: Planned, fmt: str) -> Document:
         """The document, streamed from fragments wherever they are."""
         position = self.config.formats.index(fmt)
         digests = []
-        for entry in doc.entries:
-            digest = self.records[entry.path].digests[position]
-            if not self.store.available(digest):
-                self._recompile(entry.path)
-            digests.append(digest)
-        head, separator, tail, empty = document_frame(doc, fmt)
+        for row in doc.rows:
+            if not self.store.available(self.table.fragments[position][row]):
+                self._recompile(row)
+            digests.append(self.table.fragments[position][row])
+        head, separator, tail, empty = document_frame(self.feed(doc), fmt)
         return Document(head, separator, tail, empty, digests, self.store)
 
-    def full(self, shown: str) -> Entry | None:
+    def full(self, row: int) -> Entry | None:
         """The whole entry, as renderers need it."""
-        return self.records[shown].full(self.store.read)
+        table = self.table
+        fresh = table.fresh.get(table.names[row])
+        if fresh is not None:
+            blob = fresh if isinstance(fresh, bytes) else self.store.read(fresh)
+        else:
+            offset, length = table.places[2 * row], table.places[2 * row + 1]
+            if offset == NO_BLOB:
+                return None
+            blob = self.store.read((BLOBS_NAME, offset, length))
+        return decode_entry(unpack_entry(blob))
 
-    def stored_records(self, blobs: bool) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        """Every record as the cache body stores it; ``blobs`` reads each entry's blob back
-        (from memory, a spill file or the previous body), else leaves it out."""
-        if not blobs:
-            return ((shown, record.stored(_no_blob)) for shown, record in self.records.items())
-        return self._stored_with_blobs()
-
-    def _stored_with_blobs(self) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        """Records with their blobs; blobs lying one after another in a file (as
-        unchanged entries do in the previous body) are read in one go."""
-        items = list(self.records.items())
-        start = 0
-        while start < len(items):
-            place = items[start][1].entry
-            end = start + 1
-            if isinstance(place, tuple):
-                path, offset, length = place
-                reach = offset + length
-                while end < len(items) and reach - offset < _BLOB_RUN:
-                    following = items[end][1].entry
-                    if not (isinstance(following, tuple) and following[:2] == (path, reach)):
-                        break
-                    reach += following[2]
-                    end += 1
-                block = self.store.read((path, offset, reach - offset))
-
-                def cut(
-                    place: tuple[str, int, int], base: int = offset, block: bytes = block
-                ) -> bytes:
-                    return block[place[1] - base : place[1] - base + place[2]]
-
-                for shown, record in items[start:end]:
-                    yield shown, record.stored(cut)
-            else:
-                shown, record = items[start]
-                yield shown, record.stored(self.store.read)
-            start = end
-
-    def index_page(self, main: Feed) -> bytes:
+    def index_page(self, main: Planned) -> bytes:
         """index.html lists the newest entries of the main feed, in full."""
         from .render.html import render_index
 
-        shown = main.entries[:INDEX_ENTRIES]
-        full = tuple(e for entry in shown if (e := self.full(entry.path)) is not None)
-        return render_index(replace(main, entries=full))
+        shown = main.rows[:INDEX_ENTRIES]
+        full = tuple(e for row in shown if (e := self.full(row)) is not None)
+        return render_index(replace(self.feed(main), entries=full))
 
-    def _recompile(self, shown: str) -> None:
+    def _recompile(self, row: int) -> None:
         """A fragment is nowhere (e.g. the entry was never in a feed): render it again."""
         from .compile import compile_file
 
+        shown = self.table.names[row]
         compiled = compile_file(self._root / shown, shown, self.config)
         for digest in compiled.digests:
             self.store.forget(digest)
-        self.records[shown] = self._record(compiled)
-        self.reused.pop(shown, None)
+        self.table.put(row, self._row(compiled, self._order.index(shown)))
+
+
+def _published_ids(old: Table, new: Table, compiled: dict[str, Row]) -> dict[str, str]:
+    """What readers have now, link -> id, for the id drift guard: unchanged entries
+    keep theirs; changed or removed files had the ones the old table holds."""
+    before: dict[str, str] = {}
+    for row in compress(range(len(old)), old.ok):
+        name = old.names[row]
+        if (name in compiled or new.row(name) is None) and old.links[row] and not old.drafts[row]:
+            before[old.links[row]] = old.ids[row]
+    for row in compress(range(len(new)), new.ok):
+        if new.names[row] not in compiled and new.links[row] and not new.drafts[row]:
+            before.setdefault(new.links[row], new.ids[row])
+    return before
+
+
+def _duplicate_ids(table: Table) -> list[Problem]:
+    from .load import duplicate_ids
+
+    ids = list(compress(table.ids, table.ok))
+    if len(set(ids)) == len(ids):
+        return []  # the usual case, in C
+    return duplicate_ids(compress(zip(table.names, table.ids, strict=True), table.ok))

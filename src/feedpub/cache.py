@@ -16,25 +16,15 @@ never the ``body`` (full entry records and fragment positions).
 from __future__ import annotations
 
 import os
-import struct
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
-from .cachefile import (
-    BODY,
-    HEAD,
-    Head,
-    Reader,
-    chunks_from,
-    dump_chunks,
-    dump_one,
-    end,
-    write_head,
-)
+from .cachefile import BODY, HEAD, Head, Reader, dump_one, end, write_head
 from .fragments import Spans
+from .table import NO_BLOB, Table
 
 
 @dataclass(slots=True)
@@ -44,6 +34,11 @@ class OutputRecord:
     signature: str
 
 
+BLOBS = "blobs.bin"
+"""Entry blobs, appended to by each build and rewritten only when mostly garbage."""
+_TOKEN = 16
+
+
 @dataclass(slots=True)
 class Index:
     """The head, plus the body once a build needs it."""
@@ -51,12 +46,14 @@ class Index:
     key: str
     head: Head = field(default_factory=Head)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
-    entries: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    """Entry records in stored form (see records.py); loaded with the body."""
+    table: Table = field(default_factory=Table)
+    """Every entry as the last build left it (see table.py); loaded with the body."""
     spans: dict[str, Spans] = field(default_factory=dict)
     """Per output file: where each fragment sits in it."""
-    body_fd: int | None = None
-    """The previous body, open: entry blobs are read from it only when needed."""
+    blobs_fd: int | None = None
+    """The blob file, open: entry blobs are read from it only when needed."""
+    blobs_token: bytes = b""
+    """The blob file's first bytes, which the body names: a rewritten file has others."""
     _body_path: Path | None = None
 
     @classmethod
@@ -67,84 +64,141 @@ class Index:
         return cls(key, head, outputs, _body_path=cache_dir / BODY)
 
     def load_body(self) -> None:
-        """Read the full records; a body from another build empties the index."""
+        """Read the table; a body from another build (or any damage) empties the index."""
         if self._body_path is None:
             return
         path, self._body_path = self._body_path, None
         fd = None
         try:
-            fd = os.open(path, os.O_RDONLY)
-            size = os.fstat(fd).st_size
-            (records_at,) = _TRAILER.unpack(os.pread(fd, _TRAILER.size, size - _TRAILER.size))
-            first = Reader(os.pread(fd, min(records_at, 4096), 0))
-            if first.next() != (self.key, self.head.written_ns):
+            with open(path, "rb") as handle:
+                reader = Reader(handle.read())
+            key, written_ns, token, blobs_end = reader.next()
+            if (key, written_ns) != (self.key, self.head.written_ns):
                 raise ValueError("body belongs to another build")
-            reader = Reader(os.pread(fd, size - _TRAILER.size - records_at, records_at))
-            for chunk in chunks_from(reader):
-                self.entries.update(chunk)
+            table = Table.from_stored(reader.next())
+            if table.names != self.head.files:
+                raise ValueError("body and head list different files")
+            fd = os.open(path.with_name(BLOBS), os.O_RDONLY)
+            if os.pread(fd, _TOKEN, 0) != token or os.fstat(fd).st_size < blobs_end:
+                raise ValueError("blob file rewritten since")
             while (name := reader.next()) is not None:
                 self.spans[name] = Spans.from_stored(reader.next())
-            self.body_fd, fd = fd, None
+            self.table, self.blobs_fd, self.blobs_token, fd = table, fd, token, None
         except Exception:  # any damage at all means: start cold, never fail the build
-            self.head, self.outputs, self.entries, self.spans = Head(), {}, {}, {}
+            self.head, self.outputs, self.table, self.spans = Head(), {}, Table(), {}
         finally:
             if fd is not None:
                 os.close(fd)
 
 
-def _rows(
-    entries: Iterable[tuple[str, tuple[Any, ...]]], places: array[int]
-) -> Iterator[tuple[str, tuple[Any, ...]]]:
-    """The records as stored: each blob replaced by its (offset, length) in the body."""
-    for number, (shown, (identity, path, _, problems, digests, head)) in enumerate(entries):
-        offset, length = places[2 * number], places[2 * number + 1]
-        place = None if offset < 0 else (offset, length)
-        yield shown, (identity, path, place, problems, digests, head)
-
-
-_TRAILER = struct.Struct("<Q")
-"""Ends the body: where its records start (after the blobs)."""
+BlobReader = Callable[[tuple[str, int, int]], bytes]
 
 
 def save_body(
-    cache_dir: Path,
-    index: Index,
-    entries: Callable[[bool], Iterable[tuple[str, tuple[Any, ...]]]],
-    written_ns: int,
+    cache_dir: Path, index: Index, table: Table, read: BlobReader, written_ns: int
 ) -> bool:
     """Write the body atomically; False if it cannot be written (the next build is cold).
 
     ``written_ns`` is when this build looked at the entry files; it names
     the build, and the head saved after it must carry the same value, so a
     crash between the two leaves a head that rejects the body, never a mix.
+    Blobs compiled now are appended to the blob file first; bytes already
+    there never change, so an older body stays readable until the file is
+    rewritten (with a new token) to drop what no entry uses any more.
+    ``read`` reads (file, offset, length): worker spill files, or the
+    blob file under the name ``BLOBS_NAME``.
     """
     temp = cache_dir / f".{BODY}.{os.getpid()}"
     try:
         cache_dir.mkdir(exist_ok=True)
+        token, blobs_end = _place_blobs(cache_dir, index, table, read)
         with open(temp, "wb", buffering=1 << 20) as handle:
-            dump_one(handle, (index.key, written_ns))
-            # Blobs first, raw, so the next build can leave them on disk; the
-            # records after them say where each one is. ``entries`` is walked
-            # twice (with blobs, then without) rather than held: at 100,000
-            # entries that list would be 25 MB.
-            at, places = handle.tell(), array("q")
-            for _, stored in entries(True):
-                blob = stored[2]
-                places.extend((-1, 0) if blob is None else (at, len(blob)))
-                if blob is not None:
-                    handle.write(blob)
-                    at += len(blob)
-            dump_chunks(handle, _rows(entries(False), places))
+            dump_one(handle, (index.key, written_ns, token, blobs_end))
+            dump_one(handle, table.stored())
             for name, spans in index.spans.items():
                 dump_one(handle, name)
                 dump_one(handle, spans.stored())
             end(handle)
-            handle.write(_TRAILER.pack(at))
         os.replace(temp, cache_dir / BODY)
     except OSError:
         temp.unlink(missing_ok=True)
         return False
     return True
+
+
+BLOBS_NAME = "\0cache blobs"
+"""How blob places name the cache's blob file (open in the fragment store)."""
+
+_RUN = 4 << 20
+
+
+def _place_blobs(
+    cache_dir: Path, index: Index, table: Table, read: BlobReader
+) -> tuple[bytes, int]:
+    """Write ``table.fresh`` to the blob file and record where; (token, end of file)."""
+    live = sum(table.places[1::2]) + sum(
+        len(b) if isinstance(b, bytes) else b[2] for b in table.fresh.values()
+    )
+    path = cache_dir / BLOBS
+    size = os.fstat(index.blobs_fd).st_size if index.blobs_fd is not None else 0
+    if index.blobs_fd is None or size > 2 * live + (1 << 20):
+        # Rewrite: every blob, stored ones included, into a new file.
+        for number, name in enumerate(table.names):
+            offset, length = table.places[2 * number], table.places[2 * number + 1]
+            if offset != NO_BLOB:
+                table.fresh[name] = (BLOBS_NAME, offset, length)
+                table.places[2 * number] = NO_BLOB
+        token = os.urandom(_TOKEN)
+        temp = cache_dir / f".{BLOBS}.{os.getpid()}"
+        try:
+            with open(temp, "wb", buffering=1 << 20) as handle:
+                handle.write(token)
+                _append(handle, table, read)
+                end_at = handle.tell()
+            os.replace(temp, path)
+        except OSError:
+            temp.unlink(missing_ok=True)
+            raise
+        return token, end_at
+    with open(path, "r+b", buffering=1 << 20) as handle:
+        if os.pread(handle.fileno(), _TOKEN, 0) != index.blobs_token:
+            raise OSError("blob file replaced by another build")
+        handle.seek(0, os.SEEK_END)
+        _append(handle, table, read)
+        return index.blobs_token, handle.tell()
+
+
+def _append(handle: BinaryIO, table: Table, read: BlobReader) -> None:
+    """Write the fresh blobs in table order; those lying one after another in one
+    file (a worker's, or the old blob file) are read in long runs."""
+    at = handle.tell()
+    pending = [(table.row(name), blob) for name, blob in table.fresh.items()]
+    pending.sort(key=lambda item: item[0] if item[0] is not None else -1)
+    start = 0
+    while start < len(pending):
+        row, blob = pending[start]
+        assert row is not None
+        if isinstance(blob, bytes):
+            handle.write(blob)
+            table.places[2 * row : 2 * row + 2] = array("q", (at, len(blob)))
+            at += len(blob)
+            start += 1
+            continue
+        path, offset, length = blob
+        reach, stop = offset + length, start + 1
+        while stop < len(pending) and reach - offset < _RUN:
+            following = pending[stop][1]
+            if isinstance(following, bytes) or following[:2] != (path, reach):
+                break
+            reach += following[2]
+            stop += 1
+        handle.write(read((path, offset, reach - offset)))
+        for row_, place in pending[start:stop]:
+            assert row_ is not None and not isinstance(place, bytes)
+            table.places[2 * row_ : 2 * row_ + 2] = array("q", (at + place[1] - offset, place[2]))
+        at += reach - offset
+        start = stop
+    table.fresh = {}
 
 
 def save_head(cache_dir: Path, index: Index, written_ns: int) -> None:

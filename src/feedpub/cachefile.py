@@ -5,8 +5,8 @@ typing, no hashlib's OpenSSL) because a rebuild with nothing to do reads
 the head and stops: its whole cost is Python start-up plus this module.
 
 Files are sequences of length-prefixed ``marshal`` records (never pickle:
-a tampered cache cannot run code). Large mappings are split in chunks
-ended by a zero length, so 100,000 entries never form one blob in memory.
+a tampered cache cannot run code). The body keeps entries as columns
+(see table.py), so even 100,000 entries are a handful of records.
 """
 
 from __future__ import annotations
@@ -20,23 +20,20 @@ try:  # the module hashlib wraps, without hashlib's OpenSSL start-up cost
 except ImportError:  # pragma: no cover - a Python built without it
     from hashlib import blake2b as blake2b
 from array import array
-from itertools import chain
 
 from . import __version__
 
 TYPE_CHECKING = False  # not typing's: this module must import nothing heavy
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
     from typing import Any, BinaryIO
 
 CACHE_DIR = ".feedpub-cache"
 HEAD = "head.marshal"
 BODY = "body.marshal"
-SCHEMA = 9
+SCHEMA = 10
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 
-_CHUNK = 2000
 _LENGTH = struct.Struct("<I")
 
 Identity = tuple[int, int, int, str]
@@ -125,27 +122,13 @@ class Head:
         number = padded.count("\0", 0, at)
         return self._digests[_DIGEST_CHARS * number : _DIGEST_CHARS * (number + 1)]
 
-    @property
-    def identity_list(self) -> list[Identity]:
-        """The identity of each of ``files``, in the same order."""
-        stats = self.stats
-        return [
-            (stats[i], stats[i + 1], stats[i + 2], digest)
-            for i, digest in zip(range(0, len(stats), 3), self.digests, strict=True)
-        ]
-
-    @property
-    def identities(self) -> dict[str, Identity]:
-        return dict(zip(self.files, self.identity_list, strict=True))
-
-    def set_identities(self, identities: dict[str, Identity]) -> None:
-        files = sorted(identities)
-        self.names = "\0".join(files)
-        self.stats = array("q", chain.from_iterable(identities[name][:3] for name in files))
+    def set_files(self, names: list[str], stats: array[int], digests: list[str]) -> None:
+        """The entry files this build saw: sorted names, flat stats, content hashes."""
+        self.names = "\0".join(names)
+        self.stats = array("q", stats)
         # A file that could not be read has no digest: one that matches nothing.
         self._digests = "".join(
-            value if len(value := identities[name][3]) == _DIGEST_CHARS else _NO_DIGEST
-            for name in files
+            value if len(value) == _DIGEST_CHARS else _NO_DIGEST for value in digests
         )
 
     def flags(self) -> tuple[Any, ...]:
@@ -187,22 +170,6 @@ def write_head(handle: BinaryIO, key: str, head: Head) -> None:
     dump_one(handle, (head.names, head.stats.tobytes(), head._digests))
 
 
-def dump_chunks(handle: BinaryIO, items: Iterable[tuple[str, Any]]) -> None:
-    """Length-prefixed marshal chunks, ended by a zero length.
-
-    Reading back with ``marshal.loads`` on slices of one buffer is several
-    times faster than ``marshal.load`` on a file, which reads in tiny steps.
-    """
-    chunk: dict[str, Any] = {}
-    for key, value in items:
-        chunk[key] = value
-        if len(chunk) >= _CHUNK:
-            dump_one(handle, chunk)
-            chunk = {}
-    dump_one(handle, chunk)
-    handle.write(_LENGTH.pack(0))
-
-
 def dump_one(handle: BinaryIO, value: Any) -> None:
     data = marshal.dumps(value)
     handle.write(_LENGTH.pack(len(data)))
@@ -228,8 +195,3 @@ class Reader:
         value = marshal.loads(self.view[self.at : self.at + length])
         self.at += length
         return value
-
-
-def chunks_from(reader: Reader) -> Iterator[dict[str, Any]]:
-    while (chunk := reader.next()) is not None:
-        yield chunk

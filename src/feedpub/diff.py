@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .feedread import PublishedEntry
-from .model import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +60,15 @@ def compare(before: list[PublishedEntry], after: list[PublishedEntry]) -> FeedDi
     return diff
 
 
-def id_drift(old_by_link: dict[str, str], entries: tuple[Entry, ...]) -> list[tuple[Entry, str]]:
-    """Entries whose link was published before under another id: (entry, old id)."""
-    current_ids = {e.id for e in entries}
-    drift: list[tuple[Entry, str]] = []
-    for entry in entries:
-        old_id = old_by_link.get(entry.link) if entry.link else None
-        if old_id is not None and old_id != entry.id and old_id not in current_ids:
-            drift.append((entry, old_id))
+def id_drift(
+    old_by_link: dict[str, str], entries: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """Of (path, id, link) entries, those whose link was published before under
+    another id: (path, id, old id)."""
+    current_ids = {entry_id for _, entry_id, _ in entries}
+    drift: list[tuple[str, str, str]] = []
+    for path, entry_id, link in entries:
+        old_id = old_by_link.get(link) if link else None
+        if old_id is not None and old_id != entry_id and old_id not in current_ids:
+            drift.append((path, entry_id, old_id))
     return drift

@@ -14,7 +14,7 @@ from itertools import chain
 from operator import attrgetter
 from stat import S_ISDIR, S_ISREG
 
-from .cachefile import Head, Identity, digest
+from .cachefile import Head, digest
 from .layout import ENTRIES_DIR
 
 TYPE_CHECKING = False  # not typing's: see cachefile.py
@@ -124,7 +124,7 @@ class Scan:
     same clock tick would keep all three), its content hash still matches.
     """
 
-    __slots__ = ("_head", "_reused", "order", "started_ns", "stats", "todo", "unchanged")
+    __slots__ = ("found", "order", "started_ns", "stats", "todo", "unchanged")
 
     def __init__(self, root: str | Path, head: Head, trusted_before: int) -> None:
         """Compare with what the last build (``head``) found."""
@@ -139,8 +139,8 @@ class Scan:
         """(size, mtime_ns, inode) of the files to compile, as found."""
         self.todo: list[tuple[str, str]] = []
         """(path, shown) of files to compile: strings, as 100,000 Paths cost 40 MB."""
-        self._head = head
-        self._reused: dict[str, Identity] | None = None
+        self.found = stats
+        """(size, mtime_ns, inode) of every file in ``order``, flat, as found."""
         current = stats
         # Whole-list comparisons in C first: at 10,000 files a per-file loop
         # would be most of what a rebuild with nothing to do costs.
@@ -167,15 +167,6 @@ class Scan:
             self.stats[shown] = (current[3 * i], current[3 * i + 1], current[3 * i + 2])
         self.unchanged = not self.todo and len(self.order) == len(head.stats) // 3
         """No file added, removed or changed."""
-
-    @property
-    def reused(self) -> dict[str, Identity]:
-        """Files unchanged since the last build, with their recorded identity."""
-        if self._reused is None:
-            known = self._head.identities
-            todo = self.stats
-            self._reused = {s: known[s] for s in self.order if s in known and s not in todo}
-        return self._reused
 
 
 def _differences(order: list[str], stats: array[int], head: Head) -> list[int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .config import load_config
@@ -41,26 +41,27 @@ def read_site(root: Path, *, progress: Progress | None = None) -> tuple[Site | N
             entries.append(entry)
         if progress is not None:
             progress()
-    problems.extend(duplicate_ids(entries))
+    problems.extend(duplicate_ids((e.path, e.id) for e in entries))
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Site(config, tuple(entries), tuple(problems)), problems
 
 
-def duplicate_ids(entries: list[Entry]) -> list[Problem]:
-    first: dict[str, Entry] = {}
+def duplicate_ids(entries: Iterable[tuple[str, str]]) -> list[Problem]:
+    """Problems for each (path, id) whose id an earlier one already has."""
+    first: dict[str, str] = {}
     problems: list[Problem] = []
-    for entry in entries:
-        other = first.setdefault(entry.id, entry)
-        if other is not entry:
+    for path, entry_id in entries:
+        other = first.setdefault(entry_id, path)
+        if other != path:
             # Entries keep no line numbers; like the id drift guard, point at
             # the top of the file so the message still reads path:line.
             problems.append(
                 Problem(
-                    entry.path,
+                    path,
                     1,
                     "id",
-                    f'"{entry.id}" is also the id of {other.path}',
+                    f'"{entry_id}" is also the id of {other}',
                     "give one of them its own 'id:' or rename the file",
                 )
             )

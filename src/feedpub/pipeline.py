@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .buildstate import BODY_BLOBS, BuildState, intact
-from .cache import Index, OutputRecord, save_body, save_head
+from .buildstate import BuildState, intact
+from .cache import BLOBS_NAME, Index, OutputRecord, save_body, save_head
 from .cachefile import cache_dir_for
 from .errors import InputError, Problem, StaleOutputError
 from .fragments import Spans, StaleFragment
 from .layout import OUTPUT_DIR
 from .model import INDEX_FILENAME, Config, Feed
+from .plan import Planned
 from .records import decode_problem, encode_problem
 from .uptodate import Look
 
@@ -69,9 +70,10 @@ def render_site(
         if state.config.index:
             files[INDEX_FILENAME] = state.index_page(documents[0])
         main = documents[0]
-        full = tuple(e for h in main.entries if (e := state.full(h.path)) is not None)
+        full = tuple(e for row in main.rows if (e := state.full(row)) is not None)
+        feed = state.feed(main)
         state.store.close()
-    return replace(main, entries=full), files
+    return replace(feed, entries=full), files
 
 
 def build(
@@ -112,8 +114,8 @@ def build(
 
     state.configure(load_config(root))
     index.load_body()
-    if index.body_fd is not None:
-        state.store.adopt(BODY_BLOBS, index.body_fd)
+    if index.blobs_fd is not None:
+        state.store.adopt(BLOBS_NAME, index.blobs_fd)
     with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
         state.spill_dir = Path(spill)
         try:
@@ -149,7 +151,7 @@ def _build(
     documents = state.plan(now, future)
     state.reuse_outputs(out)
     changed, outputs, spans = _render(state, documents, out)
-    count = len(documents[0].entries)
+    count = len(documents[0].rows)
     leftovers = _leftovers(out, index, outputs, config)
 
     def retrying(action: Callable[[], T]) -> T:
@@ -180,7 +182,7 @@ def _build(
         nonlocal saved
         if use_cache:
             index.spans = spans
-            saved = save_body(cache_dir, index, state.stored_records, state.started_ns)
+            saved = save_body(cache_dir, index, state.table, state.store.read, state.started_ns)
         state.store.release()  # every document is written: let the positions go
         _empty(state.spill_dir)
 
@@ -192,7 +194,8 @@ def _build(
             stat = (out / name).stat()
             outputs[name].size, outputs[name].mtime_ns = stat.st_size, stat.st_mtime_ns
         head = index.head
-        head.set_identities({shown: r.identity for shown, r in state.records.items()})
+        table = state.table
+        head.set_files(table.names, table.stats, table.files)
         index.outputs = outputs
         head.future, head.entry_count = future, count
         head.next_due_ns = state.next_due(now, future)
@@ -210,7 +213,7 @@ def _empty(folder: Path) -> None:
 
 
 def _render(
-    state: BuildState, documents: list[Feed], out: Path
+    state: BuildState, documents: list[Planned], out: Path
 ) -> tuple[dict[str, Source], dict[str, OutputRecord], dict[str, Spans]]:
     """The documents whose inputs changed (ready to stream), and every file's record."""
     index, config = state.index, state.config
@@ -266,13 +269,13 @@ def _guard_ids(state: BuildState, out: Path) -> None:
         return
     problems = [
         Problem(
-            entry.path,
+            path,
             1,
             "id",
-            f'would change from "{old}" to "{entry.id}"; readers would see this entry twice',
+            f'would change from "{old}" to "{entry_id}"; readers would see this entry twice',
             f"add 'id: {old}' to the file to keep it, or build with --accept-id-changes",
         )
-        for entry, old in id_drift(before, tuple(state.entries()))
+        for path, entry_id, old in id_drift(before, state.identities())
     ]
     if problems:
         raise InputError(problems)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .cachefile import Identity
 from .errors import Problem
 from .model import Enclosure, Entry, Image, Person, Source
 
@@ -47,20 +45,28 @@ At 100,000 entries the blobs are 85 MB: they stay on disk until the cache
 is saved or a renderer needs the whole entry."""
 BlobReader = Callable[[BlobPlace], bytes]
 
-HeaderTuple = tuple[str, str | None, str, str | None, bool]
-"""(date, updated, id, link, draft): what planning needs, kept apart from the blob."""
+HeaderTuple = tuple[str, str | None, str, str | None, bool, int, int]
+"""(date, updated, id, link, draft, date and modified in microseconds since the epoch):
+what planning needs, kept apart from the blob."""
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
+def microseconds(moment: datetime) -> int:
+    """An aware datetime as exact microseconds since the epoch (orders as datetimes do)."""
+    return (moment - EPOCH) // _US
 
 
 def header_tuple(e: Entry) -> HeaderTuple:
-    return (e.date.isoformat(), _date(e.updated), e.id, e.link, e.draft)
+    return (
+        e.date.isoformat(), _date(e.updated), e.id, e.link, e.draft,
+        microseconds(e.date), microseconds(e.modified),
+    )  # fmt: skip
 
 
 def decode_header(head: HeaderTuple, path: str) -> Entry:
-    """A header Entry: only what planning needs, without unpacking the whole entry.
-
-    A 100,000-entry build keeps one header per entry for the whole build, so
-    headers carry no text (and share ``path`` with their record).
-    """
+    """A header Entry: only what planning and document frames need, without the blob."""
     date = datetime.fromisoformat(head[0])
     updated = datetime.fromisoformat(head[1]) if head[1] else None
     return Entry(path=path, slug="", id=head[2], title="", date=date, updated=updated,
@@ -94,48 +100,3 @@ def encode_problem(p: Problem) -> ProblemTuple:
 
 def decode_problem(p: ProblemTuple) -> Problem:
     return Problem(*p)
-
-
-@dataclass(slots=True)
-class EntryRecord:
-    """One entry file as the build knows it."""
-
-    identity: Identity
-    path: str
-    entry: EntryBlob | BlobPlace | None
-    """The checked entry (pack_entry) or where a worker left it; None if it had errors."""
-    problems: tuple[ProblemTuple, ...]
-    digests: tuple[str, ...]
-    """Digest of each format's fragment, in config order."""
-    head: HeaderTuple | None
-    """header_tuple of the entry, None if it has errors."""
-    _header: Entry | None = None
-
-    def blob(self, read: BlobReader) -> EntryBlob | None:
-        return read(self.entry) if isinstance(self.entry, tuple) else self.entry
-
-    def stored(self, read: BlobReader) -> tuple[Any, ...]:
-        blob = self.blob(read)
-        return (self.identity, self.path, blob, self.problems, self.digests, self.head)
-
-    @classmethod
-    def from_stored(cls, raw: tuple[Any, ...], blobs: str) -> EntryRecord:
-        """A record from the cache body, whose blob stays in the file ``blobs`` names."""
-        identity, path, place, problems, digests, head = raw
-        size, mtime_ns, ino, digest = identity
-        entry = (blobs, place[0], place[1]) if place is not None else None
-        return cls(
-            (size, mtime_ns, ino, digest), path, entry, tuple(problems), tuple(digests), head
-        )
-
-    def header(self) -> Entry | None:
-        if self._header is None and self.head is not None:
-            self._header = decode_header(self.head, self.path)
-        return self._header
-
-    def full(self, read: BlobReader) -> Entry | None:
-        blob = self.blob(read)
-        return decode_entry(unpack_entry(blob)) if blob is not None else None
-
-    def warnings(self) -> list[Problem]:
-        return [decode_problem(p) for p in self.problems]
