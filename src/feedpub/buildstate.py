@@ -10,6 +10,7 @@ output files. Whole entries are decoded only for the few that need them.
 from __future__ import annotations
 
 import sys
+from collections.abc import Container
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -94,11 +95,10 @@ class BuildState:
         old = self.index.table
         todo = self._todo
         pending = {shown for _, shown in todo}
-        for shown in self._order:
-            if shown not in pending and old.row(shown) is None:
-                # The cache lost this file's row (e.g. a damaged body): compile it.
-                todo.append((str(self._root / shown), shown))
-                pending.add(shown)
+        known = old.row_map()
+        for shown in [s for s in self._order if s not in known and s not in pending]:
+            # The cache lost this file's row (e.g. a damaged body): compile it.
+            todo.append((str(self._root / shown), shown))
         if progress is not None:
             for _ in range(len(self._order) - len(todo)):
                 progress()
@@ -165,10 +165,18 @@ class BuildState:
         identity = (size, mtime_ns, inode, compiled.digest)
         return Row(identity, compiled.entry, compiled.problems, compiled.digests, compiled.head)
 
-    def identities(self) -> list[tuple[str, str, str]]:
-        """(path, id, link) of every checked entry ("" where it has no link)."""
+    def identities(self, links: Container[str] | None = None) -> list[tuple[str, str, str]]:
+        """(path, id, link) of every checked entry ("" where it has no link), or of
+        those whose link is in ``links``."""
         table = self.table
-        return list(compress(zip(table.names, table.ids, table.links, strict=True), table.ok))
+        found = compress(zip(table.names, table.ids, table.links, strict=True), table.ok)
+        if links is None:
+            return list(found)
+        return [entry for entry in found if entry[2] in links]
+
+    def ids(self) -> set[str]:
+        """The id of every checked entry."""
+        return set(compress(self.table.ids, self.table.ok))
 
     def reuse_outputs(self, out: Path) -> None:
         """Let fragments be cut from the previous build's files (checked on read)."""
@@ -239,16 +247,14 @@ class BuildState:
 
 
 def _published_ids(old: Table, new: Table, compiled: dict[str, Row]) -> dict[str, str]:
-    """What readers have now, link -> id, for the id drift guard: unchanged entries
-    keep theirs; changed or removed files had the ones the old table holds."""
+    """link -> id, as readers have them, of the entries this build changed or removed:
+    the only ones whose id may have changed under a link (unchanged files keep theirs)."""
+    known = old.row_map()
+    changed = set(old.names).difference(new.names).union(compiled)
     before: dict[str, str] = {}
-    for row in compress(range(len(old)), old.ok):
-        name = old.names[row]
-        if (name in compiled or new.row(name) is None) and old.links[row] and not old.drafts[row]:
+    for row in sorted(known[name] for name in changed if name in known):
+        if old.ok[row] and old.links[row] and not old.drafts[row]:
             before[old.links[row]] = old.ids[row]
-    for row in compress(range(len(new)), new.ok):
-        if new.names[row] not in compiled and new.links[row] and not new.drafts[row]:
-            before.setdefault(new.links[row], new.ids[row])
     return before
 
 

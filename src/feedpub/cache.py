@@ -130,6 +130,8 @@ BLOBS_NAME = "\0cache blobs"
 """How blob places name the cache's blob file (open in the fragment store)."""
 
 _RUN = 4 << 20
+_SLACK = 1 << 20
+"""Garbage the blob file may hold beyond the size of what is live before a rewrite."""
 
 
 def _place_blobs(
@@ -141,7 +143,7 @@ def _place_blobs(
     )
     path = cache_dir / BLOBS
     size = os.fstat(index.blobs_fd).st_size if index.blobs_fd is not None else 0
-    if index.blobs_fd is None or size > 2 * live + (1 << 20):
+    if index.blobs_fd is None or size > 2 * live + _SLACK:
         # Rewrite: every blob, stored ones included, into a new file.
         for number, name in enumerate(table.names):
             offset, length = table.places[2 * number], table.places[2 * number + 1]

@@ -58,17 +58,3 @@ def compare(before: list[PublishedEntry], after: list[PublishedEntry]) -> FeedDi
         if entry.id not in new and entry.id not in moved_ids:
             diff.removed.append(Change(entry.id, entry.title))
     return diff
-
-
-def id_drift(
-    old_by_link: dict[str, str], entries: list[tuple[str, str, str]]
-) -> list[tuple[str, str, str]]:
-    """Of (path, id, link) entries, those whose link was published before under
-    another id: (path, id, old id)."""
-    current_ids = {entry_id for _, entry_id, _ in entries}
-    drift: list[tuple[str, str, str]] = []
-    for path, entry_id, link in entries:
-        old_id = old_by_link.get(link) if link else None
-        if old_id is not None and old_id != entry_id and old_id not in current_ids:
-            drift.append((path, entry_id, old_id))
-    return drift

@@ -174,21 +174,41 @@ def _differences(order: list[str], stats: array[int], head: Head) -> list[int]:
 
     Some file was added, removed or changed. Both lists are sorted, so once
     the added and removed names are set aside the rest line up, and their
-    stats compare as whole tuples in C; a Python loop runs only when some
-    file changed (hashing 10,000 (name, stat) pairs would cost more).
+    stats compare as arrays in C, a block of files at a time; Python looks
+    at single files only inside a block that differs.
     """
     files = head.files
     added, removed = set(order).difference(files), set(files).difference(order)
     keep_now = [i for i, name in enumerate(order) if name not in added] if added else None
     keep_old = [j for j, name in enumerate(files) if name not in removed] if removed else None
-    now = list(zip(*[iter(stats)] * 3, strict=True))
-    old = list(zip(*[iter(head.stats)] * 3, strict=True))
+    now = _rows(stats, keep_now)
+    old = _rows(head.stats, keep_old)
+    changed: list[int] = []
+    for base in range(0, len(now), _BLOCK):
+        if now[base : base + _BLOCK] != old[base : base + _BLOCK]:
+            changed.extend(
+                k // 3
+                for k in range(base, min(base + _BLOCK, len(now)), 3)
+                if now[k : k + 3] != old[k : k + 3]
+            )
     if keep_now is not None:
-        now = [now[i] for i in keep_now]
-    if keep_old is not None:
-        old = [old[j] for j in keep_old]
-    positions = keep_now if keep_now is not None else range(len(order))
-    changed = (
-        [] if now == old else [p for p, a, b in zip(positions, now, old, strict=True) if a != b]
-    )
+        changed = [keep_now[k] for k in changed]
     return sorted(changed + [i for i, name in enumerate(order) if name in added])
+
+
+_BLOCK = 3 * 64
+
+
+def _rows(stats: array[int], keep: list[int] | None) -> array[int]:
+    """The (size, mtime_ns, inode) triples of the files at ``keep``, copied in runs."""
+    if keep is None:
+        return stats
+    out = array("q")
+    start = 0
+    while start < len(keep):
+        end = start + 1
+        while end < len(keep) and keep[end] == keep[start] + end - start:
+            end += 1
+        out.extend(stats[3 * keep[start] : 3 * (keep[end - 1] + 1)])
+        start = end
+    return out

@@ -252,11 +252,10 @@ def _leftovers(
 
 def _guard_ids(state: BuildState, out: Path) -> None:
     """Stop if an entry readers have (same link) would get a new id."""
-    from .diff import id_drift
-
     if not state.compiled:
         return  # ids come from files; unchanged files keep their ids
-    before = state.previous_ids
+    # Only the links of entries compiled now can have moved to another id.
+    before, entries = state.previous_ids, None
     if not state.index.head.files:
         from .feedread import read_file
 
@@ -264,6 +263,7 @@ def _guard_ids(state: BuildState, out: Path) -> None:
             previous = read_file(out / state.config.filename(fmt))
             if previous is not None:
                 before = {e.link: e.id for e in previous if e.link}
+                entries = state.identities()
                 break
     if not before:
         return
@@ -275,7 +275,22 @@ def _guard_ids(state: BuildState, out: Path) -> None:
             f'would change from "{old}" to "{entry_id}"; readers would see this entry twice',
             f"add 'id: {old}' to the file to keep it, or build with --accept-id-changes",
         )
-        for path, entry_id, old in id_drift(before, state.identities())
+        for path, entry_id, old in id_drift(
+            before, entries or state.identities(before), state.ids()
+        )
     ]
     if problems:
         raise InputError(problems)
+
+
+def id_drift(
+    old_by_link: dict[str, str], entries: list[tuple[str, str, str]], current_ids: set[str]
+) -> list[tuple[str, str, str]]:
+    """Of (path, id, link) entries, those whose link was published before under
+    another id that no entry has now: (path, id, old id)."""
+    drift: list[tuple[str, str, str]] = []
+    for path, entry_id, link in entries:
+        old_id = old_by_link.get(link) if link else None
+        if old_id is not None and old_id != entry_id and old_id not in current_ids:
+            drift.append((path, entry_id, old_id))
+    return drift

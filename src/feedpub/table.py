@@ -74,9 +74,10 @@ class Table:
         return len(self.names)
 
     def row(self, name: str) -> int | None:
-        return self._row_map().get(name)
+        return self.row_map().get(name)
 
-    def _row_map(self) -> dict[str, int]:
+    def row_map(self) -> dict[str, int]:
+        """Row of each file name."""
         if self._rows is None:
             self._rows = {n: i for i, n in enumerate(self.names)}
         return self._rows
@@ -102,7 +103,7 @@ class Table:
         Unchanged files lie in runs (a new file splits one run in two), so
         each column is put together from a few slices, not value by value.
         """
-        known = self._row_map()
+        known = self.row_map()
         taken = [-1 if name in rows else known.get(name, -2) for name in order]
         if -2 in taken:
             raise KeyError("a file is neither compiled nor in the table")

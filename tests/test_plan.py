@@ -1,0 +1,93 @@
+"""Planning on columns gives exactly what the plain rules on Entry objects give."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedpub.model import Config, Entry
+from feedpub.plan import EPOCH, plan, published, updated_of
+from feedpub.records import header_tuple
+from feedpub.table import Row, Table
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def reference_plan(config: Config, entries: list[Entry], now: datetime) -> list[tuple[Any, ...]]:
+    """The rules as the module docstring states them, on whole entries."""
+    chosen = sorted(
+        (e for e in entries if not e.draft and e.date <= now), key=lambda e: (e.date, e.id)
+    )
+
+    def doc(part: list[Entry], page: int, pages: int) -> tuple[Any, ...]:
+        updated = max((e.modified for e in part), default=EPOCH)
+        return [e.path for e in part], page, pages, updated.isoformat()
+
+    limit = config.limit
+    if not config.archive or limit == 0:
+        newest = chosen[::-1]
+        return [doc(newest[:limit] if limit else newest, 0, 0)]
+    pages = max(0, (len(chosen) - limit) // limit)
+    archived = pages * limit
+    main = chosen[archived:][::-1]
+    if main and archived:
+        horizon = main[-1].date
+        edited = [e for e in chosen[:archived] if e.modified > horizon]
+        main.extend(sorted(edited, key=lambda e: (e.date, e.id), reverse=True))
+    documents = [doc(main, 0, pages)]
+    for page in range(1, pages + 1):
+        documents.append(doc(chosen[(page - 1) * limit : page * limit][::-1], page, pages))
+    return documents
+
+
+ZONES = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))]
+moments = st.builds(
+    lambda days, hours, zone: (
+        datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days, hours=hours)
+    ).astimezone(zone),
+    st.integers(0, 200),
+    st.sampled_from([0, 2, 7]),  # few distinct instants: ties are common
+    st.sampled_from(ZONES),
+)
+
+
+@st.composite
+def sites(draw: st.DrawFn) -> list[Entry]:
+    count = draw(st.integers(0, 30))
+    entries = []
+    for number in range(count):
+        date = draw(moments)
+        later = draw(st.one_of(st.none(), st.integers(0, 250)))
+        zone = draw(st.sampled_from(ZONES))
+        updated = None if later is None else (date + timedelta(days=later)).astimezone(zone)
+        entries.append(
+            Entry(
+                path=f"entries/{number:02d}.yaml",
+                slug=str(number),
+                id=f"tag:example.org,2026:{draw(st.integers(0, 99)):02d}-{number}",
+                title="t",
+                date=date,
+                updated=updated,
+                draft=number % 4 == 0 and draw(st.booleans()),
+            )
+        )
+    return entries
+
+
+@settings(max_examples=150, deadline=None)
+@given(sites(), st.integers(0, 5), st.booleans())
+def test_column_plan_matches_the_rules_on_entries(
+    entries: list[Entry], limit: int, archive: bool
+) -> None:
+    config = Config("T", "D", "https://example.org/", "/", limit=limit, archive=archive)
+    rows = {e.path: Row((0, 0, 0, ""), None, (), ("",), header_tuple(e)) for e in entries}
+    table = Table().merged([e.path for e in entries], rows, 1)
+    planned = plan(config, table, published(table, NOW))
+    got = [
+        ([table.names[r] for r in d.rows], d.page, d.pages, updated_of(table, d).isoformat())
+        for d in planned
+    ]
+    assert got == reference_plan(config, entries, NOW)
