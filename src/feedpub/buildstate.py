@@ -95,7 +95,7 @@ class BuildState:
         old = self.index.table
         todo = self._todo
         pending = {shown for _, shown in todo}
-        known = old.row_map()
+        known = set(old.names)
         for shown in [s for s in self._order if s not in known and s not in pending]:
             # The cache lost this file's row (e.g. a damaged body): compile it.
             todo.append((str(self._root / shown), shown))
@@ -249,10 +249,9 @@ class BuildState:
 def _published_ids(old: Table, new: Table, compiled: dict[str, Row]) -> dict[str, str]:
     """link -> id, as readers have them, of the entries this build changed or removed:
     the only ones whose id may have changed under a link (unchanged files keep theirs)."""
-    known = old.row_map()
     changed = set(old.names).difference(new.names).union(compiled)
     before: dict[str, str] = {}
-    for row in sorted(known[name] for name in changed if name in known):
+    for row in sorted(row for name in changed if (row := old.row(name)) is not None):
         if old.ok[row] and old.links[row] and not old.drafts[row]:
             before[old.links[row]] = old.ids[row]
     return before

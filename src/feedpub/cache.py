@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .cachefile import BODY, HEAD, Head, Reader, dump_one, end, write_head
+from .cachefile import BODY, HEAD, Head, Reader, dump_one, write_head
 from .fragments import Spans
 from .table import NO_BLOB, Table
 
@@ -75,14 +75,11 @@ class Index:
             key, written_ns, token, blobs_end = reader.next()
             if (key, written_ns) != (self.key, self.head.written_ns):
                 raise ValueError("body belongs to another build")
-            table = Table.from_stored(reader.next())
-            if table.names != self.head.files:
-                raise ValueError("body and head list different files")
+            table = Table.from_stored(self.head.files, reader.next())
             fd = os.open(path.with_name(BLOBS), os.O_RDONLY)
             if os.pread(fd, _TOKEN, 0) != token or os.fstat(fd).st_size < blobs_end:
                 raise ValueError("blob file rewritten since")
-            while (name := reader.next()) is not None:
-                self.spans[name] = Spans.from_stored(reader.next())
+            self.spans = {name: Spans.from_stored(raw) for name, raw in reader.next().items()}
             self.table, self.blobs_fd, self.blobs_token, fd = table, fd, token, None
         except Exception:  # any damage at all means: start cold, never fail the build
             self.head, self.outputs, self.table, self.spans = Head(), {}, Table(), {}
@@ -115,10 +112,7 @@ def save_body(
         with open(temp, "wb", buffering=1 << 20) as handle:
             dump_one(handle, (index.key, written_ns, token, blobs_end))
             dump_one(handle, table.stored())
-            for name, spans in index.spans.items():
-                dump_one(handle, name)
-                dump_one(handle, spans.stored())
-            end(handle)
+            dump_one(handle, {name: spans.stored() for name, spans in index.spans.items()})
         os.replace(temp, cache_dir / BODY)
     except OSError:
         temp.unlink(missing_ok=True)

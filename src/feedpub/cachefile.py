@@ -71,6 +71,7 @@ class Head:
 
     __slots__ = (
         "_digests",
+        "_files",
         "entry_count",
         "future",
         "names",
@@ -103,10 +104,15 @@ class Head:
         self.stats = array("q")
         """(size, mtime_ns, inode) of each of ``names``, flat."""
         self._digests = ""
+        self._files: tuple[str, list[str]] | None = None
 
     @property
     def files(self) -> list[str]:
-        return self.names.split("\0") if self.names else []
+        """``names`` as a list (split once; do not modify it)."""
+        names = self.names
+        if self._files is None or self._files[0] is not names:
+            self._files = (names, names.split("\0") if names else [])
+        return self._files[1]
 
     @property
     def digests(self) -> list[str]:
@@ -174,10 +180,6 @@ def dump_one(handle: BinaryIO, value: Any) -> None:
     data = marshal.dumps(value)
     handle.write(_LENGTH.pack(len(data)))
     handle.write(data)
-
-
-def end(handle: BinaryIO) -> None:
-    handle.write(_LENGTH.pack(0))
 
 
 class Reader:

@@ -52,7 +52,7 @@ def entry_stats(entries_dir: str) -> tuple[list[str], array[int]]:
         folders += 1
         names, found = _stat_folder(os.path.join(entries_dir, sub))
         modes = found[3::4]
-        if all(map(S_ISREG, modes)) and all(name.endswith(ENTRY_SUFFIXES) for name in names):
+        if all(map(S_ISREG, modes)) and _all_entry_names(names):
             relatives.extend([sub + name for name in names] if sub else names)
             del found[3::4]
             stats.extend(found)
@@ -70,6 +70,12 @@ def entry_stats(entries_dir: str) -> tuple[list[str], array[int]]:
     return relatives, stats
 
 
+def _all_entry_names(names: list[str]) -> bool:
+    """Every name ends with an entry suffix (counted in C: names hold no NUL)."""
+    joined = "\0".join(names) + "\0"
+    return sum(joined.count(suffix + "\0") for suffix in ENTRY_SUFFIXES) == len(names)
+
+
 def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
     """The visible names in ``folder``, sorted, with (size, mtime_ns, inode, mode) each, flat.
 
@@ -81,7 +87,11 @@ def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
     except OSError:
         return [], array("q")
     try:
-        names = sorted(name for name in os.listdir(fd) if name[0] not in ".#_")
+        names = os.listdir(fd)
+        names.sort()
+        joined = "\0" + "\0".join(names)
+        if "\0." in joined or "\0#" in joined or "\0_" in joined:
+            names = [name for name in names if name[0] not in ".#_"]
         stat = partial(os.stat, dir_fd=fd)
         try:
             return names, array("q", chain.from_iterable(map(_stat_fields, map(stat, names))))

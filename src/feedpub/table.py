@@ -11,6 +11,7 @@ list operations in C, whatever the size of the site.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,19 +69,14 @@ class Table:
     """``date`` in microseconds since the epoch: sorts as the aware datetimes do."""
     modified_us: array[int] = field(default_factory=lambda: array("q"))
     """``updated``, else ``date``, likewise."""
-    _rows: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.names)
 
     def row(self, name: str) -> int | None:
-        return self.row_map().get(name)
-
-    def row_map(self) -> dict[str, int]:
-        """Row of each file name."""
-        if self._rows is None:
-            self._rows = {n: i for i, n in enumerate(self.names)}
-        return self._rows
+        """The row of a file name (names are sorted)."""
+        row = bisect_left(self.names, name)
+        return row if row < len(self.names) and self.names[row] == name else None
 
     def identity(self, row: int) -> Identity:
         s = self.stats
@@ -103,9 +99,15 @@ class Table:
         Unchanged files lie in runs (a new file splits one run in two), so
         each column is put together from a few slices, not value by value.
         """
-        known = self.row_map()
-        taken = [-1 if name in rows else known.get(name, -2) for name in order]
-        if -2 in taken:
+        # Unchanged files keep their order: sorted here and in ``order``.
+        gone = set(self.names).difference(order)
+        kept = iter(
+            [row for row, name in enumerate(self.names) if name not in rows and name not in gone]
+            if gone or rows
+            else range(len(self.names))
+        )
+        taken = [-1 if name in rows else next(kept, -2) for name in order]
+        if -2 in taken or next(kept, None) is not None:
             raise KeyError("a file is neither compiled nor in the table")
         runs = _runs(taken)
         new = Table(names=list(order))
@@ -160,18 +162,19 @@ class Table:
         self.date_us[row], self.modified_us[row] = head[5], head[6]
 
     def stored(self) -> tuple[Any, ...]:
-        """Plain values for marshal; ``fresh`` blobs must be placed first (see cache.py)."""
+        """Plain values for marshal, less the names (the cache head has them); ``fresh``
+        blobs must be placed first (see cache.py)."""
         assert not self.fresh, "fresh blobs are written to the blob file before the table"
         return (
-            self.names, self.stats.tobytes(), self.files, self.places.tobytes(), self.problems,
+            self.stats.tobytes(), self.files, self.places.tobytes(), self.problems,
             self.fragments, bytes(self.ok), self.dates, self.updated, self.ids, self.links,
             bytes(self.drafts), self.date_us.tobytes(), self.modified_us.tobytes(),
         )  # fmt: skip
 
     @classmethod
-    def from_stored(cls, raw: Iterable[Any]) -> Table:
-        """The table ``stored`` gave; raises on anything inconsistent."""
-        (names, stats, files, places, problems, fragments, ok, dates, updated, ids, links,
+    def from_stored(cls, names: list[str], raw: Iterable[Any]) -> Table:
+        """The table ``stored`` gave, for these files; raises on anything inconsistent."""
+        (stats, files, places, problems, fragments, ok, dates, updated, ids, links,
          drafts, date_us, modified_us) = raw  # fmt: skip
         table = cls(
             names=names, files=files, problems=problems, fragments=fragments,
