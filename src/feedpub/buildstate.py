@@ -9,7 +9,9 @@ output files. Whole entries are decoded only for the few that need them.
 
 from __future__ import annotations
 
+import os
 import sys
+from bisect import bisect_left
 from collections.abc import Container
 from dataclasses import replace
 from datetime import datetime
@@ -36,10 +38,10 @@ INDEX_ENTRIES = 100
 """index.html lists at most this many of the newest entries (the feeds have them all)."""
 
 
-def intact(path: Path, record: OutputRecord) -> bool:
+def intact(path: str, record: OutputRecord) -> bool:
     """The file is still the one we wrote (nobody edited or removed it)."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return False
     return stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
@@ -90,25 +92,22 @@ class BuildState:
 
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
         """Take unchanged entries from the cache, compile the others, check them together."""
-        from .workers import compile_many
-
         old = self.index.table
         todo = self._todo
-        pending = {shown for _, shown in todo}
-        known = set(old.names)
-        for shown in [s for s in self._order if s not in known and s not in pending]:
-            # The cache lost this file's row (e.g. a damaged body): compile it.
-            todo.append((str(self._root / shown), shown))
+        if not len(old) and len(todo) < len(self._order):
+            # No usable cache body (missing, damaged, from another build): compile all.
+            todo = [(str(self._root / shown), shown) for shown in self._order]
         if progress is not None:
             for _ in range(len(self._order) - len(todo)):
                 progress()
-        positions = {shown: number for number, shown in enumerate(self._order)}
-        rows: dict[str, Row] = {}
-        for compiled in compile_many(todo, self.config, self.spill_dir, jobs):
-            rows[compiled.path] = self._row(compiled, positions[compiled.path])
-            if progress is not None:
-                progress()
-        table = old.merged(self._order, rows, len(self.config.formats))
+        rows = self._compile(todo, jobs, progress)
+        try:
+            table = old.merged(self._order, rows, len(self.config.formats))
+        except KeyError:  # never expected: head and body disagree; trust neither
+            rest = [(str(self._root / s), s) for s in self._order if s not in rows]
+            rows.update(self._compile(rest, jobs, None))
+            todo += rest
+            table = Table().merged(self._order, rows, len(self.config.formats))
         if rows:
             self.previous_ids = _published_ids(old, table, rows)
         self.index.table = Table()  # the merged table has all it needs
@@ -125,6 +124,19 @@ class BuildState:
         if errors:
             raise InputError(errors)
         self.warnings = tuple(problems)
+
+    def _compile(
+        self, todo: list[tuple[str, str]], jobs: int | None, progress: Progress | None
+    ) -> dict[str, Row]:
+        from .workers import compile_many
+
+        order = self._order
+        rows: dict[str, Row] = {}
+        for compiled in compile_many(todo, self.config, self.spill_dir, jobs):
+            rows[compiled.path] = self._row(compiled, bisect_left(order, compiled.path))
+            if progress is not None:
+                progress()
+        return rows
 
     def plan(self, now: datetime, future: bool) -> list[Planned]:
         return plan(self.config, self.table, published(self.table, now, future=future))
@@ -180,11 +192,12 @@ class BuildState:
 
     def reuse_outputs(self, out: Path) -> None:
         """Let fragments be cut from the previous build's files (checked on read)."""
+        folder = str(out)
         for name, record in self.index.outputs.items():
             spans = self.index.spans.get(name)
             if spans:
-                path = out / name
-                self.store.previous_output(str(path), spans, partial(intact, path, record))
+                path = os.path.join(folder, name)
+                self.store.previous_output(path, spans, partial(intact, path, record))
 
     def signature(self, doc: Planned, fmt: str) -> str:
         """Everything a document's bytes depend on, hashed."""
@@ -243,7 +256,7 @@ class BuildState:
         compiled = compile_file(self._root / shown, shown, self.config)
         for digest in compiled.digests:
             self.store.forget(digest)
-        self.table.put(row, self._row(compiled, self._order.index(shown)))
+        self.table.put(row, self._row(compiled, bisect_left(self._order, shown)))
 
 
 def _published_ids(old: Table, new: Table, compiled: dict[str, Row]) -> dict[str, str]:

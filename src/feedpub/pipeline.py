@@ -9,6 +9,7 @@ unchanged document skip rendering; without it the result is byte-identical.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -217,6 +218,7 @@ def _render(
 ) -> tuple[dict[str, Source], dict[str, OutputRecord], dict[str, Spans]]:
     """The documents whose inputs changed (ready to stream), and every file's record."""
     index, config = state.index, state.config
+    folder = str(out)
     changed: dict[str, Source] = {}
     outputs: dict[str, OutputRecord] = {}
     spans: dict[str, Spans] = {}
@@ -225,7 +227,11 @@ def _render(
             name = config.page_path(fmt, doc.page)
             signature = state.signature(doc, fmt)
             previous = index.outputs.get(name)
-            if previous and previous.signature == signature and intact(out / name, previous):
+            if (
+                previous
+                and previous.signature == signature
+                and intact(os.path.join(folder, name), previous)
+            ):
                 outputs[name], spans[name] = previous, index.spans.get(name, Spans())
                 continue
             document = state.document(doc, fmt)

@@ -49,8 +49,11 @@ def published(table: Table, now: datetime, *, future: bool = False) -> list[int]
             for row in compress(rows, table.ok)
             if not drafts[row] and (future or dates[row] <= now_us)
         ]
-    keys = list(zip(dates, ids, strict=True))
-    chosen.sort(key=keys.__getitem__)
+    if len(set(dates)) == len(dates):
+        chosen.sort(key=dates.__getitem__)  # no equal dates: no need for ids
+    else:
+        keys = list(zip(dates, ids, strict=True))
+        chosen.sort(key=keys.__getitem__)
     return chosen
 
 
