@@ -13,7 +13,6 @@ import os
 import sys
 from bisect import bisect_left
 from collections.abc import Container
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from itertools import compress
@@ -26,7 +25,7 @@ from .errors import InputError, Problem
 from .fragments import Document, FragmentStore, document_frame
 from .model import Config, Entry, Feed
 from .plan import Planned, plan, published, updated_of
-from .records import decode_entry, decode_header, decode_problem, microseconds, unpack_entry
+from .records import decode_entry, decode_problem, microseconds, unpack_entry
 from .table import NO_BLOB, Row, Table
 
 if TYPE_CHECKING:
@@ -210,11 +209,10 @@ class BuildState:
         h.update("".join([column[row] for row in doc.rows]).encode())
         return h.hexdigest()
 
-    def feed(self, doc: Planned) -> Feed:
-        """The document as renderers take it, with header entries (no text)."""
-        table = self.table
-        entries = tuple(decode_header(table.header(row), table.names[row]) for row in doc.rows)
-        return Feed(self.config, entries, updated_of(table, doc), doc.page, doc.pages)
+    def feed(self, doc: Planned, entries: tuple[Entry, ...] = ()) -> Feed:
+        """The document as renderers take it. Document frames are rendered without
+        entries (they arrive as fragments), so only index.html passes any."""
+        return Feed(self.config, entries, updated_of(self.table, doc), doc.page, doc.pages)
 
     def document(self, doc: Planned, fmt: str) -> Document:
         """The document, streamed from fragments wherever they are."""
@@ -246,7 +244,7 @@ class BuildState:
 
         shown = main.rows[:INDEX_ENTRIES]
         full = tuple(e for row in shown if (e := self.full(row)) is not None)
-        return render_index(replace(self.feed(main), entries=full))
+        return render_index(self.feed(main, full))
 
     def _recompile(self, row: int) -> None:
         """A fragment is nowhere (e.g. the entry was never in a feed): render it again."""

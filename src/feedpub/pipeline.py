@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -72,9 +72,8 @@ def render_site(
             files[INDEX_FILENAME] = state.index_page(documents[0])
         main = documents[0]
         full = tuple(e for row in main.rows if (e := state.full(row)) is not None)
-        feed = state.feed(main)
         state.store.close()
-    return replace(feed, entries=full), files
+    return state.feed(main, full), files
 
 
 def build(
@@ -263,10 +262,13 @@ def _guard_ids(state: BuildState, out: Path) -> None:
     # Only the links of entries compiled now can have moved to another id.
     before, entries = state.previous_ids, None
     if not state.index.head.files:
-        from .feedread import read_file
-
         for fmt in state.config.formats:
-            previous = read_file(out / state.config.filename(fmt))
+            published = out / state.config.filename(fmt)
+            if not published.exists():
+                continue  # nothing published yet: no need to load the feed reader
+            from .feedread import read_file
+
+            previous = read_file(published)
             if previous is not None:
                 before = {e.link: e.id for e in previous if e.link}
                 entries = state.identities()

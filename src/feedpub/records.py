@@ -65,14 +65,6 @@ def header_tuple(e: Entry) -> HeaderTuple:
     )  # fmt: skip
 
 
-def decode_header(head: HeaderTuple, path: str) -> Entry:
-    """A header Entry: only what planning and document frames need, without the blob."""
-    date = datetime.fromisoformat(head[0])
-    updated = datetime.fromisoformat(head[1]) if head[1] else None
-    return Entry(path=path, slug="", id=head[2], title="", date=date, updated=updated,
-                 link=head[3], draft=head[4])  # fmt: skip
-
-
 def pack_entry(e: Entry) -> EntryBlob:
     return marshal.dumps(encode_entry(e))
 

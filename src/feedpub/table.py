@@ -82,13 +82,6 @@ class Table:
         s = self.stats
         return (s[3 * row], s[3 * row + 1], s[3 * row + 2], self.files[row])
 
-    def header(self, row: int) -> HeaderTuple:
-        updated, link = self.updated[row], self.links[row]
-        return (
-            self.dates[row], updated or None, self.ids[row], link or None,
-            bool(self.drafts[row]), self.date_us[row], self.modified_us[row],
-        )  # fmt: skip
-
     def modified(self, row: int) -> datetime:
         return datetime.fromisoformat(self.updated[row] or self.dates[row])
 
