@@ -170,6 +170,25 @@ def test_failed_rename_rolls_back_files_already_replaced(
     assert snapshot(root / "output") == before
 
 
+def test_failed_disk_sync_is_an_output_error_and_leaves_output_untouched(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({"a.yaml": entry()})
+    build(root, now=NOW)
+    before = snapshot(root / "output")
+    (root / "entries/b.yaml").write_text(entry("New"))
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OutputError, match="Input/output error"):
+        build(root, now=NOW)
+    monkeypatch.undo()
+    assert snapshot(root / "output") == before
+    assert not [p for p in (root / "output").rglob("*") if p.name.startswith(".")]
+
+
 def test_output_path_that_is_a_file_is_a_clear_error(make_site: MakeSite) -> None:
     root = make_site({"a.yaml": entry()})
     (root / "output").write_text("not a folder")
