@@ -270,3 +270,36 @@ def test_random_edit_sequences_equal_cold_builds(
         assert snapshot(root / "output") == cold(root, tmp_path), f"step {step}"
         tokens.add((root / CACHE_DIR / cache.BLOBS).read_bytes()[:16])
     assert 1 < len(tokens) < 20  # the blob file was both appended to and rewritten
+
+
+def test_builds_running_at_once_leave_a_cache_that_stays_correct(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Two processes build the same site while its entries change; afterwards
+    every build must still equal a cold one (the blob file is appended under a lock)."""
+    root = make_site({f"e{i:02d}.yaml": entry(i) for i in range(1, 13)})
+    build(root, now=NOW)
+    code = (
+        "import sys; from datetime import datetime, UTC; from pathlib import Path; "
+        "from feedpub import build\n"
+        "for i in range(8):\n"
+        f"    build(Path({str(root)!r}), now=datetime(2026, 11, 1, tzinfo=UTC),"
+        " accept_id_changes=True)\n"
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for i in range(20):
+        # Whole files only (renamed into place): a build must never see half an edit.
+        temp = root / f"edit-{i}.tmp"
+        temp.write_text(entry(i % 12 + 1, f"content: edit {i} {'x' * 200 * i}\n"))
+        os.replace(temp, root / "entries" / f"e{i % 12 + 1:02d}.yaml")
+        time.sleep(0.02)
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+    for i in range(1, 4):
+        (root / "entries" / f"e{i:02d}.yaml").write_text(entry(i, "content: final\n"))
+        build(root, now=NOW, accept_id_changes=True)
+        assert snapshot(root / "output") == cold(root, tmp_path)

@@ -156,11 +156,16 @@ def _place_blobs(
             temp.unlink(missing_ok=True)
             raise
         return token, end_at
+    import fcntl
+
     with open(path, "r+b", buffering=1 << 20) as handle:
+        # Locked, so two builds appending at once cannot interleave their blobs.
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         if os.pread(handle.fileno(), _TOKEN, 0) != index.blobs_token:
             raise OSError("blob file replaced by another build")
         handle.seek(0, os.SEEK_END)
         _append(handle, table, read)
+        handle.flush()
         return index.blobs_token, handle.tell()
 
 
