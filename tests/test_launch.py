@@ -6,11 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedpub import build
+from feedpub._launch import path_text
 
 from .conftest import NOW, REPO, MakeSite
 
@@ -128,3 +131,8 @@ def test_a_failing_build_reports_like_the_cli(
 def test_a_terminal_or_debug_gets_the_click_cli(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({"a.yaml": ENTRY})
     assert run(LAUNCHER, ["--debug", "build"], root, tmp_path)[3] is True
+
+
+@given(st.text(alphabet="a./", max_size=12))
+def test_output_folder_is_named_as_pathlib_names_it(text: str) -> None:
+    assert path_text(text) == str(PurePosixPath(text))

@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import sys
 
-TYPE_CHECKING = False  # not typing's: see cachefile.py
-if TYPE_CHECKING:
-    from pathlib import Path
-
 _GLOBAL_FLAGS = {"-q": -1, "--quiet": -1, "-v": 1, "--verbose": 1, "--debug": 0}
 _BUILD_OPTIONS = {"-C": "root", "--root": "root", "-o": "output", "--output": "output"}
 
@@ -95,13 +91,18 @@ def _report_noop(root: str, output: str | None, level: int) -> bool:
     return True
 
 
-def _shown_out(root: str, output: str | None) -> Path:
-    """The output folder as the CLI names it (click gives it paths as Path objects)."""
-    import pathlib
-
+def _shown_out(root: str, output: str | None) -> str:
+    """The output folder as the CLI names it (click hands it over as a Path)."""
     from .layout import OUTPUT_DIR
 
-    return pathlib.Path(output) if output is not None else pathlib.Path(root) / OUTPUT_DIR
+    return path_text(output) if output is not None else path_text(f"{root}/{OUTPUT_DIR}")
+
+
+def path_text(text: str) -> str:
+    """``str(pathlib.PurePosixPath(text))``, without importing pathlib (10 ms of
+    a 130 ms no-op build): repeated slashes and "." parts dropped."""
+    root = "//" if text.startswith("//") and not text.startswith("///") else "/" * (text[:1] == "/")
+    return root + "/".join(part for part in text.split("/") if part and part != ".") or "."
 
 
 def _plain_build(root: str, output: str | None, level: int) -> bool:
@@ -112,7 +113,7 @@ def _plain_build(root: str, output: str | None, level: int) -> bool:
     from .errors import FeedpubError
     from .pipeline import build
 
-    out = _shown_out(root, output)
+    out = Path(_shown_out(root, output))
     if not Path(root).is_dir() or out.is_file():
         return False  # the CLI's usage error
     try:

@@ -29,5 +29,5 @@ def summary(result: BuildResult, out: Path, check: bool = False) -> str:
     return up_to_date(out, count)
 
 
-def up_to_date(out: Path, count: int) -> str:
+def up_to_date(out: Path | str, count: int) -> str:
     return f"{out} already up to date ({count} {'entry' if count == 1 else 'entries'})"
