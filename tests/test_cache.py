@@ -229,7 +229,9 @@ def _random_entry(rng: random.Random, number: int) -> str:
     zone = rng.choice(["Z", "+02:00"])
     text = f"title: Entry {number} v{rng.randint(0, 99)}\n"
     text += f"date: 2026-0{rng.randint(1, 3)}-{day:02d}T{hour:02d}:00:00{zone}\n"
-    text += f"link: /e{number}/\nsummary: s{rng.random()}\n"
+    text += f"summary: s{rng.random()}\n"
+    if rng.random() < 0.9:
+        text += f"link: /e{number}/\n"  # else a warning, which must follow its file
     if rng.random() < 0.3:
         text += f"updated: 2026-0{rng.randint(4, 9)}-01T00:00:00{zone}\n"
     if rng.random() < 0.1:
@@ -303,3 +305,14 @@ def test_builds_running_at_once_leave_a_cache_that_stays_correct(
         (root / "entries" / f"e{i:02d}.yaml").write_text(entry(i, "content: final\n"))
         build(root, now=NOW, accept_id_changes=True)
         assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_warnings_leave_with_their_file(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"e1.yaml": entry(1), "e2.yaml": entry(2), "w.yaml": entry(3, "")})
+    (root / "entries/w.yaml").write_text("title: No link\ndate: 2026-01-03\nsummary: s\n")
+    assert [p.path for p in build(root, now=NOW).warnings] == ["entries/w.yaml"]
+    (root / "entries/w.yaml").rename(root / "entries/x.yaml")
+    assert [p.path for p in build(root, now=NOW).warnings] == ["entries/x.yaml"]
+    (root / "entries/x.yaml").unlink()
+    assert build(root, now=NOW).warnings == ()
+    assert snapshot(root / "output") == cold(root, tmp_path)

@@ -78,10 +78,6 @@ class Table:
         row = bisect_left(self.names, name)
         return row if row < len(self.names) and self.names[row] == name else None
 
-    def identity(self, row: int) -> Identity:
-        s = self.stats
-        return (s[3 * row], s[3 * row + 1], s[3 * row + 2], self.files[row])
-
     def modified(self, row: int) -> datetime:
         return datetime.fromisoformat(self.updated[row] or self.dates[row])
 
@@ -118,8 +114,9 @@ class Table:
         new.fragments = [
             _gather(column, runs, 1, [""]) for column in (self.fragments or [[]] * formats)
         ]
-        new.problems = {n: p for n, p in self.problems.items() if n not in rows}
-        new.fresh = {n: b for n, b in self.fresh.items() if n not in rows}
+        # Removed files take their problems (and any blob) with them.
+        new.problems = {n: p for n, p in self.problems.items() if n not in rows and n not in gone}
+        new.fresh = {n: b for n, b in self.fresh.items() if n not in rows and n not in gone}
         for number, name in enumerate(order):
             if taken[number] < 0:
                 new.put(number, rows[name])
