@@ -9,6 +9,7 @@ hostile file planted in output/.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
+from feedpub.cachefile import CACHE_DIR
 from feedpub.cli import cli
 
 from .conftest import MakeSite, snapshot
@@ -41,9 +43,10 @@ def write(root: Path, name: str, text: str) -> None:
     (root / "entries" / name).write_text(text + "\n")
 
 
-@pytest.fixture
-def published(make_site: MakeSite) -> Path:
-    """A site whose feeds are built: what readers have now."""
+@pytest.fixture(params=["cache", "no-cache"])
+def published(make_site: MakeSite, request: pytest.FixtureRequest) -> Path:
+    """A site whose feeds are built: what readers have now. Without the build
+    cache (a fresh clone), the id guard reads the published files instead."""
     root = make_site(
         {
             "a.yaml": entry("A", "2026-01-01"),
@@ -53,6 +56,8 @@ def published(make_site: MakeSite) -> Path:
         }
     )
     assert run("build", "-C", str(root))[0] == 0
+    if request.param == "no-cache":
+        shutil.rmtree(root / CACHE_DIR)
     return root
 
 

@@ -18,6 +18,8 @@ from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+ATOM_PARENTS = (f"{ATOM}feed", "feed")
+RSS_PARENTS = ("channel",)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_pis=True
@@ -101,6 +103,57 @@ def read_file(path: Path) -> list[PublishedEntry] | None:
         return None
 
 
+def published_links(path: Path) -> dict[str, str] | None:
+    """link -> id of each entry of a previously published file (None if there is
+    none or it cannot be read).
+
+    XML is read as a stream, an entry at a time: a 100,000-entry feed is a
+    600 MB file, which a whole-document parse would hold as several GB.
+    """
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(64)
+    except OSError:
+        return None
+    if is_json(start):
+        entries = read_file(path)
+        return None if entries is None else {e.link: e.id for e in entries if e.link}
+    links: dict[str, str] = {}
+    tags = (f"{ATOM}entry", "entry", "item")
+    try:
+        for _, element in etree.iterparse(
+            str(path), tag=tags, resolve_entities=False, no_network=True, load_dtd=False,
+            huge_tree=True, remove_pis=True,
+        ):  # fmt: skip
+            rss, parent = element.tag == "item", element.getparent()
+            if parent is not None and parent.tag in (RSS_PARENTS if rss else ATOM_PARENTS):
+                link, entry_id = _rss_link_id(element) if rss else _atom_link_id(element)
+                if link:
+                    links[link] = entry_id
+            element.clear(keep_tail=True)
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]  # what was read stays read: memory stays flat
+    except (etree.XMLSyntaxError, OSError):
+        return None
+    return links
+
+
+def _atom_link(entry: etree._Element) -> str | None:
+    for candidate in [*entry.iterfind(f"{ATOM}link"), *entry.iterfind("link")]:
+        if candidate.get("rel", "alternate") == "alternate":
+            return candidate.get("href")
+    return None
+
+
+def _atom_link_id(entry: etree._Element) -> tuple[str | None, str]:
+    return _atom_link(entry), _text(entry, f"{ATOM}id") or _text(entry, "id") or ""
+
+
+def _rss_link_id(item: etree._Element) -> tuple[str | None, str]:
+    link = _text(item, "link")
+    return link, _text(item, "guid") or link or ""
+
+
 def _digest(*parts: str | None) -> str:
     return hashlib.sha256("\x00".join(p or "" for p in parts).encode()).hexdigest()[:16]
 
@@ -114,15 +167,10 @@ def _atom_entry(entry: etree._Element) -> PublishedEntry:
     def child(name: str) -> str | None:
         return _text(entry, f"{ATOM}{name}") or _text(entry, name)
 
-    link = None
-    for candidate in [*entry.iterfind(f"{ATOM}link"), *entry.iterfind("link")]:
-        if candidate.get("rel", "alternate") == "alternate":
-            link = candidate.get("href")
-            break
     return PublishedEntry(
         id=child("id") or "",
         title=child("title") or "",
-        link=link,
+        link=_atom_link(entry),
         updated=child("updated"),
         content_digest=_digest(child("title"), child("summary"), child("content")),
         line=source_line(entry),

@@ -266,12 +266,11 @@ def _guard_ids(state: BuildState, out: Path) -> None:
             published = out / state.config.filename(fmt)
             if not published.exists():
                 continue  # nothing published yet: no need to load the feed reader
-            from .feedread import read_file
+            from .feedread import published_links
 
-            previous = read_file(published)
+            previous = published_links(published)
             if previous is not None:
-                before = {e.link: e.id for e in previous if e.link}
-                entries = state.identities()
+                before, entries = previous, state.identities()
                 break
     if not before:
         return
