@@ -44,6 +44,21 @@ def test_duplicate_ids_name_both_files(make_site: MakeSite) -> None:
     assert "is also the id of entries/2026-01-01-x.yaml" in message
 
 
+def test_duplicate_id_points_at_the_line_that_sets_it(make_site: MakeSite) -> None:
+    same = "id: urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10\n"
+    root = make_site({"a.yaml": entry() + same, "b.yaml": same + entry("Other")})
+    with pytest.raises(InputError) as caught:
+        render_site(root, now=NOW)
+    assert str(caught.value).startswith(
+        'entries/b.yaml:1: error: id: "urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10" is also'
+    )
+    (root / "entries/b.yaml").write_text(entry("Other") + same)
+    with pytest.raises(InputError) as caught:
+        build(root, now=NOW)
+    line = len(entry("Other").splitlines()) + 1
+    assert str(caught.value).startswith(f"entries/b.yaml:{line}: error: id: ")
+
+
 def test_drafts_and_future_entries_wait(make_site: MakeSite) -> None:
     root = make_site(
         {

@@ -118,7 +118,7 @@ class BuildState:
             for name in sorted(table.problems, key=table.row)  # type: ignore[arg-type]
             for p in table.problems[name]
         ]
-        problems.extend(_duplicate_ids(table))
+        problems.extend(_duplicate_ids(table, self._root))
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise InputError(errors)
@@ -268,10 +268,10 @@ def _published_ids(old: Table, new: Table, compiled: dict[str, Row]) -> dict[str
     return before
 
 
-def _duplicate_ids(table: Table) -> list[Problem]:
+def _duplicate_ids(table: Table, root: Path) -> list[Problem]:
     from .load import duplicate_ids
 
     ids = list(compress(table.ids, table.ok))
     if len(set(ids)) == len(ids):
         return []  # the usual case, in C
-    return duplicate_ids(compress(zip(table.names, table.ids, strict=True), table.ok))
+    return duplicate_ids(compress(zip(table.names, table.ids, strict=True), table.ok), root)

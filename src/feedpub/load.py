@@ -41,25 +41,28 @@ def read_site(root: Path, *, progress: Progress | None = None) -> tuple[Site | N
             entries.append(entry)
         if progress is not None:
             progress()
-    problems.extend(duplicate_ids((e.path, e.id) for e in entries))
+    problems.extend(duplicate_ids(((e.path, e.id) for e in entries), root))
     if any(p.severity == "error" for p in problems):
         return None, problems
     return Site(config, tuple(entries), tuple(problems)), problems
 
 
-def duplicate_ids(entries: Iterable[tuple[str, str]]) -> list[Problem]:
-    """Problems for each (path, id) whose id an earlier one already has."""
+def duplicate_ids(entries: Iterable[tuple[str, str]], root: Path) -> list[Problem]:
+    """Problems for each (path, id) whose id an earlier one already has; paths are
+    shown paths, relative to the site ``root``."""
+    from .yamlread import key_line
+
     first: dict[str, str] = {}
     problems: list[Problem] = []
     for path, entry_id in entries:
         other = first.setdefault(entry_id, path)
         if other != path:
-            # Entries keep no line numbers; like the id drift guard, point at
-            # the top of the file so the message still reads path:line.
             problems.append(
                 Problem(
                     path,
-                    1,
+                    # Where the file sets the id; a derived one (from the date
+                    # and file name) has no line of its own: the top, then.
+                    key_line(root / path, "id") or 1,
                     "id",
                     f'"{entry_id}" is also the id of {other}',
                     "give one of them its own 'id:' or rename the file",

@@ -64,6 +64,20 @@ def read_mapping(path: Path, shown: str) -> tuple[MappingNode | None, list[Probl
     return parse_mapping(data, shown)
 
 
+def key_line(path: Path, key: str) -> int | None:
+    """The line setting top-level ``key`` in a YAML mapping file, if one does.
+
+    For messages about a value that was already checked (entries keep no
+    line numbers): the file is parsed again, only on that error path.
+    """
+    node, _ = read_mapping(path, str(path))
+    if node is not None:
+        for name, _value in node.value:
+            if isinstance(name, ScalarNode) and name.value == key:
+                return line_of(name)
+    return None
+
+
 def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Problem]]:
     """Parse a YAML file's bytes into its top-level mapping, or the problems found."""
 
