@@ -128,6 +128,17 @@ def test_without_output_everything_is_new(make_site: MakeSite) -> None:
     assert not (root / "output").exists()
 
 
+def test_an_unreadable_published_feed_is_a_warning_not_silence(published: Path) -> None:
+    (published / "output/atom.xml").write_text("<feed>broken")
+    code, out, err = run("diff", "-C", str(published))
+    assert code == 0
+    assert err.startswith("output/atom.xml:1: warning: cannot be read: ")
+    assert "every entry shows as new" in err
+    assert out.count("new: ") == 4
+    code, out, err = run("diff", "-C", str(published), "--format", "json")
+    assert len(json.loads(out)["new"]) == 4 and "cannot be read" in err
+
+
 def test_future_entries_only_with_future(published: Path) -> None:
     write(published, "z.yaml", entry("Z", "2099-01-01"))
     assert run("diff", "-C", str(published))[1].startswith("no changes")

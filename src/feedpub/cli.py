@@ -177,6 +177,8 @@ def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
     from .review import diff_site
 
     result = diff_site(root, _out_dir(root, output), future=future)
+    if result.unread is not None:
+        click.echo(str(result.unread), err=True)
     if fmt == "json":
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
         return

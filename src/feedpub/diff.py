@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .errors import Problem
 from .feedread import PublishedEntry
 
 
@@ -27,13 +28,17 @@ class FeedDiff:
     id_changes: list[Change] = field(default_factory=list)
     silent_edits: list[Change] = field(default_factory=list)
     """Content changed but ``updated`` did not: readers will not notice."""
+    unread: Problem | None = None
+    """Why the published file could not be read (then every entry shows as new)."""
 
     @property
     def empty(self) -> bool:
         return not (self.new or self.updated or self.removed or self.id_changes)
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        report = asdict(self)
+        del report["unread"]  # a warning, printed apart from the report
+        return report
 
 
 def compare(before: list[PublishedEntry], after: list[PublishedEntry]) -> FeedDiff:

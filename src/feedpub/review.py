@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .diff import FeedDiff, compare
 from .errors import Problem
-from .feedread import read_entries, read_file
+from .feedread import PublishedEntry, UnreadableFeed, read_entries
 from .load import read_site
 from .model import DEFAULT_FILENAMES
 from .outputcheck import check_file
@@ -53,5 +53,18 @@ def diff_site(
     feed, files = render_site(root, now=now, future=future)
     fmt = feed.config.formats[0]
     name = feed.config.filename(fmt)
-    before = read_file(out_dir / name) or []
-    return compare(before, read_entries(files[name]))
+    path = out_dir / name
+    before: list[PublishedEntry] = []
+    unread = None
+    try:
+        before = read_entries(path.read_bytes())
+    except FileNotFoundError:
+        pass  # nothing published yet: every entry is new
+    except (OSError, UnreadableFeed) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        line = exc.line if isinstance(exc, UnreadableFeed) else None
+        unread = Problem(
+            _shown(path, root), line or 1, None, f"cannot be read: {reason}",
+            "every entry shows as new; run 'feedpub check' for details", "warning",
+        )  # fmt: skip
+    return replace(compare(before, read_entries(files[name])), unread=unread)
