@@ -133,11 +133,21 @@ def test_same_input_same_bytes(make_site: MakeSite, tmp_path: Path) -> None:
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
-def test_failed_build_leaves_output_untouched(make_site: MakeSite) -> None:
+Pending = tuple[Path, dict[str, bytes]]
+
+
+@pytest.fixture
+def pending(make_site: MakeSite) -> Pending:
+    """A built site (and a snapshot of its output) with a new entry not built yet."""
     root = make_site({"a.yaml": entry()})
     build(root, now=NOW)
     before = snapshot(root / "output")
     (root / "entries/b.yaml").write_text(entry("New"))
+    return root, before
+
+
+def test_failed_build_leaves_output_untouched(pending: Pending) -> None:
+    root, before = pending
     (root / "entries/c.yaml").write_text("title: [broken\n")
     with pytest.raises(InputError):
         build(root, now=NOW)
@@ -145,13 +155,10 @@ def test_failed_build_leaves_output_untouched(make_site: MakeSite) -> None:
 
 
 def test_render_crash_midway_leaves_output_untouched(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    pending: Pending, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Atom renders fine, RSS blows up: atom.xml must not be half-updated."""
-    root = make_site({"a.yaml": entry()})
-    build(root, now=NOW)
-    before = snapshot(root / "output")
-    (root / "entries/b.yaml").write_text(entry("New"))
+    root, before = pending
 
     def boom(*args: object) -> bytes:
         raise RuntimeError("renderer crashed")
@@ -163,12 +170,9 @@ def test_render_crash_midway_leaves_output_untouched(
 
 
 def test_failed_rename_rolls_back_files_already_replaced(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    pending: Pending, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = make_site({"a.yaml": entry()})
-    build(root, now=NOW)
-    before = snapshot(root / "output")
-    (root / "entries/b.yaml").write_text(entry("New"))
+    root, before = pending
     real_replace = os.replace
     calls: list[str] = []
 
@@ -186,12 +190,9 @@ def test_failed_rename_rolls_back_files_already_replaced(
 
 
 def test_failed_disk_sync_is_an_output_error_and_leaves_output_untouched(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    pending: Pending, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = make_site({"a.yaml": entry()})
-    build(root, now=NOW)
-    before = snapshot(root / "output")
-    (root / "entries/b.yaml").write_text(entry("New"))
+    root, before = pending
 
     def failing_fsync(fd: int) -> None:
         raise OSError(5, "Input/output error")
