@@ -115,7 +115,7 @@ class BuildState:
         self._todo = []
         problems = [
             decode_problem(p)
-            for name in sorted(table.problems, key=table.row)  # type: ignore[arg-type]
+            for name in sorted(table.problems)  # names sort as the rows do
             for p in table.problems[name]
         ]
         problems.extend(_duplicate_ids(table, self._root))
