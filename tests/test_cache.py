@@ -298,9 +298,8 @@ def test_builds_running_at_once_leave_a_cache_that_stays_correct(
         temp.write_text(entry(i % 12 + 1, f"content: edit {i} {'x' * 200 * i}\n"))
         os.replace(temp, root / "entries" / f"e{i % 12 + 1:02d}.yaml")
         time.sleep(0.02)
-    for run in runs:
-        _, err = run.communicate(timeout=120)
-        assert run.returncode == 0, err.decode()
+    errors = [run.communicate(timeout=120)[1].decode() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], errors
     for i in range(1, 4):
         (root / "entries" / f"e{i:02d}.yaml").write_text(entry(i, "content: final\n"))
         build(root, now=NOW, accept_id_changes=True)

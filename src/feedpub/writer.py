@@ -206,7 +206,8 @@ def _same_bytes(a: Path, b: Path) -> bool:
 def _backup(target: Path) -> Path | None:
     if not target.exists():
         return None
-    backup = target.with_name(f"{TEMP_PREFIX}{target.name}.bak")
+    # Named for this process: another build of the same site may be replacing it too.
+    backup = target.with_name(f"{TEMP_PREFIX}{target.name}.{os.getpid()}.bak")
     backup.unlink(missing_ok=True)
     os.link(target, backup)
     return backup
