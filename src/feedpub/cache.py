@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from .cachefile import BODY, HEAD, Head, Reader, dump_one, write_head
 from .fragments import Spans
+from .records import BlobReader
 from .table import NO_BLOB, Table
 
 
@@ -86,9 +86,6 @@ class Index:
         finally:
             if fd is not None:
                 os.close(fd)
-
-
-BlobReader = Callable[[tuple[str, int, int]], bytes]
 
 
 def save_body(

@@ -1,9 +1,10 @@
 """Compact, plain-tuple records of entries: what the cache stores and the build keeps.
 
 A 100,000-entry site cannot keep a full Entry object graph per entry in
-memory (or pickle one per entry between processes). Records keep each
-entry as tuples of strings; the build decodes a light "header" (dates, id,
-link, path) for planning, and a full Entry only where a renderer needs one.
+memory (or pickle one per entry between processes). A compiled entry
+travels as a marshalled tuple (its "blob") plus a light header tuple
+(dates, id, link) that table.py spreads into columns for planning; a full
+Entry is decoded only where a renderer needs one (index.html).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ HeaderTuple = tuple[str, str | None, str, str | None, bool, int, int]
 what planning needs, kept apart from the blob."""
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""Where microsecond dates count from; also the ``updated`` of a document with no
+entries (fixed, never "now")."""
 _US = timedelta(microseconds=1)
 
 
