@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -43,6 +44,8 @@ BASELINE = "baseline"
 COLD = "feedpub cold"
 ADD_ONE = "feedpub add one"
 NO_CHANGE = "feedpub no change"
+WARM_ADD_ONE = "add one, warm"
+WARM_NO_CHANGE = "no change, warm"
 VERSION = "feedpub --version"
 PYTHON_PASS = "python -c pass"
 
@@ -141,6 +144,27 @@ class Bench:
             return
         row.samples.append(sample)
         print(f"  {name:<20} {sample.seconds:8.3f} s", file=sys.stderr)
+
+
+def run_warm(bench: Bench, site: Path, added: Path) -> None:
+    """Incremental builds inside one process (see warm.py): rows WARM_*."""
+    names = (WARM_ADD_ONE, WARM_NO_CHANGE)
+    if any(bench.rows.get(name, Row()).error for name in names):
+        return
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "warm.py"), str(site), str(added)],
+        env=bench.env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        for name in names:
+            bench.rows.setdefault(name, Row()).error = lines[-1] if lines else "failed"
+        return
+    report = json.loads(proc.stdout)
+    for name, key in zip(names, ("add one", "no change"), strict=True):
+        wall, cpu = report[key]
+        bench.rows.setdefault(name, Row()).samples.append(Sample(wall, cpu, report["peak_kb"]))
+        print(f"  {name:<20} {wall:8.3f} s", file=sys.stderr)
 
 
 def cached_site(entries: int, seed: int, limit: int, archive: bool) -> Path:
@@ -253,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             added.write_text(added_text, encoding="utf-8")
             bench.run(ADD_ONE, build)
             bench.run(NO_CHANGE, build)
+            run_warm(bench, site, added)
             added.unlink()  # the next round's cold build starts from the pristine entries
             bench.run(VERSION, [*feedpub, "--version"])
             bench.run(PYTHON_PASS, [sys.executable, "-c", "pass"])
