@@ -89,7 +89,7 @@ def test_a_future_entry_is_published_when_its_time_comes(make_site: MakeSite) ->
     [b"", b"garbage", b"\xff" * 100],
     ids=["empty", "garbage", "binary"],
 )
-@pytest.mark.parametrize("part", ["head.marshal", "body.marshal"])
+@pytest.mark.parametrize("part", ["head.marshal", "body.marshal", "blobs.bin"])
 def test_a_damaged_cache_means_a_cold_build(
     make_site: MakeSite, tmp_path: Path, part: str, damage: bytes
 ) -> None:
@@ -314,4 +314,18 @@ def test_warnings_leave_with_their_file(make_site: MakeSite, tmp_path: Path) -> 
     assert [p.path for p in build(root, now=NOW).warnings] == ["entries/x.yaml"]
     (root / "entries/x.yaml").unlink()
     assert build(root, now=NOW).warnings == ()
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_a_blob_file_damaged_inside_is_noticed(make_site: MakeSite, tmp_path: Path) -> None:
+    """Same size, same token, other bytes: the checksums catch it, the entry
+    files are read again, and index.html is what a cold build writes."""
+    root = make_site({f"e0{i}.yaml": entry(i, f"content: body {i}\n") for i in range(1, 6)})
+    build(root, now=NOW)
+    blobs = root / CACHE_DIR / cache.BLOBS
+    data = bytearray(blobs.read_bytes())
+    data[16:] = bytes(b ^ 0x55 for b in data[16:])
+    blobs.write_bytes(bytes(data))
+    (root / "entries/e09.yaml").write_text(entry(9))
+    build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)

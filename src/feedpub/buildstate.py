@@ -26,7 +26,7 @@ from .fragments import Document, FragmentStore, document_frame
 from .model import Config, Entry, Feed
 from .plan import Planned, plan, published, updated_of
 from .records import decode_entry, decode_problem, microseconds, unpack_entry
-from .table import NO_BLOB, Row, Table
+from .table import NO_BLOB, Row, Table, blob_sum
 
 if TYPE_CHECKING:
     from .compile import Compiled
@@ -232,10 +232,14 @@ class BuildState:
         if fresh is not None:
             blob = fresh if isinstance(fresh, bytes) else self.store.read(fresh)
         else:
-            offset, length = table.places[2 * row], table.places[2 * row + 1]
+            offset, length, checksum = table.places[3 * row : 3 * row + 3]
             if offset == NO_BLOB:
                 return None
             blob = self.store.read((BLOBS_NAME, offset, length))
+            if blob_sum(blob) != checksum:
+                # The blob file was damaged since: the entry file still says it all.
+                self._recompile(row)
+                return self.full(row)
         return decode_entry(unpack_entry(blob))
 
     def index_page(self, main: Planned) -> bytes:

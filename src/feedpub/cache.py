@@ -24,7 +24,7 @@ from typing import BinaryIO
 from .cachefile import BODY, HEAD, Head, Reader, dump_one, write_head
 from .fragments import Spans
 from .records import BlobReader
-from .table import NO_BLOB, Table
+from .table import NO_BLOB, Table, blob_sum
 
 
 @dataclass(slots=True)
@@ -129,7 +129,7 @@ def _place_blobs(
     cache_dir: Path, index: Index, table: Table, read: BlobReader
 ) -> tuple[bytes, int]:
     """Write ``table.fresh`` to the blob file and record where; (token, end of file)."""
-    live = sum(table.places[1::2]) + sum(
+    live = sum(table.places[1::3]) + sum(
         len(b) if isinstance(b, bytes) else b[2] for b in table.fresh.values()
     )
     path = cache_dir / BLOBS
@@ -137,10 +137,10 @@ def _place_blobs(
     if index.blobs_fd is None or size > 2 * live + _SLACK:
         # Rewrite: every blob, stored ones included, into a new file.
         for number, name in enumerate(table.names):
-            offset, length = table.places[2 * number], table.places[2 * number + 1]
+            offset, length = table.places[3 * number], table.places[3 * number + 1]
             if offset != NO_BLOB:
                 table.fresh[name] = (BLOBS_NAME, offset, length)
-                table.places[2 * number] = NO_BLOB
+                table.places[3 * number] = NO_BLOB
         token = os.urandom(_TOKEN)
         temp = cache_dir / f".{BLOBS}.{os.getpid()}"
         try:
@@ -178,7 +178,7 @@ def _append(handle: BinaryIO, table: Table, read: BlobReader) -> None:
         assert row is not None
         if isinstance(blob, bytes):
             handle.write(blob)
-            table.places[2 * row : 2 * row + 2] = array("q", (at, len(blob)))
+            table.places[3 * row : 3 * row + 3] = array("q", (at, len(blob), blob_sum(blob)))
             at += len(blob)
             start += 1
             continue
@@ -190,10 +190,16 @@ def _append(handle: BinaryIO, table: Table, read: BlobReader) -> None:
                 break
             reach += following[2]
             stop += 1
-        handle.write(read((path, offset, reach - offset)))
+        block = read((path, offset, reach - offset))
+        handle.write(block)
+        view = memoryview(block)
         for row_, place in pending[start:stop]:
             assert row_ is not None and not isinstance(place, bytes)
-            table.places[2 * row_ : 2 * row_ + 2] = array("q", (at + place[1] - offset, place[2]))
+            begin = place[1] - offset
+            data = view[begin : begin + place[2]]
+            table.places[3 * row_ : 3 * row_ + 3] = array(
+                "q", (at + begin, place[2], blob_sum(data))
+            )
         at += reach - offset
         start = stop
     table.fresh = {}

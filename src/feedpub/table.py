@@ -17,10 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .cachefile import Identity
+from .cachefile import Identity, blake2b
 from .records import BlobPlace, EntryBlob, HeaderTuple, ProblemTuple
 
 NO_BLOB = -1
+
+
+def blob_sum(blob: bytes | memoryview) -> int:
+    """A blob's checksum, kept beside its place: a damaged blob file is noticed."""
+    return int.from_bytes(blake2b(blob, digest_size=8).digest(), "little", signed=True)
+
 
 Fresh = EntryBlob | BlobPlace
 """A blob compiled by this build: bytes, or where a worker spilled it."""
@@ -48,8 +54,8 @@ class Table:
     files: list[str] = field(default_factory=list)
     """Content hash of each file ("" if it could not be read)."""
     places: array[int] = field(default_factory=lambda: array("q"))
-    """(offset, length) of each entry's blob in the cache's blob file, flat;
-    NO_BLOB when the entry has errors or its blob is in ``fresh``."""
+    """(offset, length, checksum) of each entry's blob in the cache's blob file,
+    flat; NO_BLOB when the entry has errors or its blob is in ``fresh``."""
     fresh: dict[str, Fresh] = field(default_factory=dict)
     """Blobs compiled by this build, by file (not yet in the blob file)."""
     problems: dict[str, tuple[ProblemTuple, ...]] = field(default_factory=dict)
@@ -101,7 +107,7 @@ class Table:
         runs = _runs(taken)
         new = Table(names=list(order))
         new.stats = _gather(self.stats, runs, 3, array("q", (0, 0, 0)))
-        new.places = _gather(self.places, runs, 2, array("q", (NO_BLOB, 0)))
+        new.places = _gather(self.places, runs, 3, array("q", (NO_BLOB, 0, 0)))
         new.date_us = _gather(self.date_us, runs, 1, array("q", (0,)))
         new.modified_us = _gather(self.modified_us, runs, 1, array("q", (0,)))
         new.ok = _gather(self.ok, runs, 1, bytearray(1))
@@ -128,7 +134,7 @@ class Table:
         size, mtime_ns, inode, digest = compiled.identity
         self.stats[3 * row : 3 * row + 3] = array("q", (size, mtime_ns, inode))
         self.files[row] = digest
-        self.places[2 * row : 2 * row + 2] = array("q", (NO_BLOB, 0))
+        self.places[3 * row : 3 * row + 3] = array("q", (NO_BLOB, 0, 0))
         self.fresh.pop(name, None)
         if compiled.entry is not None:
             self.fresh[name] = compiled.entry
@@ -178,7 +184,7 @@ class Table:
             column.frombytes(data)
         n = len(names)
         sizes = (
-            len(table.stats) // 3, len(table.places) // 2, len(files), len(table.ok),
+            len(table.stats) // 3, len(table.places) // 3, len(files), len(table.ok),
             len(dates), len(updated), len(ids), len(links), len(table.drafts),
             len(table.date_us), len(table.modified_us), *map(len, fragments),
         )  # fmt: skip
