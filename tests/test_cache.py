@@ -329,3 +329,17 @@ def test_a_blob_file_damaged_inside_is_noticed(make_site: MakeSite, tmp_path: Pa
     (root / "entries/e09.yaml").write_text(entry(9))
     build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_a_body_damaged_inside_means_a_cold_build(make_site: MakeSite, tmp_path: Path) -> None:
+    """Bytes changed where marshal still reads them (a date): the body's hash
+    catches it, so no wrong date reaches the feeds."""
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    body = root / CACHE_DIR / "body.marshal"
+    damaged = body.read_bytes().replace(b"2026-01-05", b"2026-01-07")
+    assert damaged != body.read_bytes()
+    body.write_bytes(damaged)
+    (root / "entries/e01.yaml").write_text(entry(1, "content: new\n"))
+    assert build(root, now=NOW).compiled == 5
+    assert snapshot(root / "output") == cold(root, tmp_path)

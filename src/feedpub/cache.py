@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .cachefile import BODY, HEAD, Head, Reader, dump_one, write_head
+from .cachefile import BODY, HEAD, Head, Reader, blake2b, dump_one, write_head
 from .fragments import Spans
 from .records import BlobReader
 from .table import NO_BLOB, Table, blob_sum
@@ -71,7 +71,11 @@ class Index:
         fd = None
         try:
             with open(path, "rb") as handle:
-                reader = Reader(handle.read())
+                data = handle.read()
+            view = memoryview(data)
+            if blake2b(view[:-_SUM], digest_size=_SUM).digest() != view[-_SUM:]:
+                raise ValueError("body damaged")
+            reader = Reader(data)
             key, written_ns, token, blobs_end = reader.next()
             if (key, written_ns) != (self.key, self.head.written_ns):
                 raise ValueError("body belongs to another build")
@@ -107,14 +111,35 @@ def save_body(
         cache_dir.mkdir(exist_ok=True)
         token, blobs_end = _place_blobs(cache_dir, index, table, read)
         with open(temp, "wb", buffering=1 << 20) as handle:
-            dump_one(handle, (index.key, written_ns, token, blobs_end))
-            dump_one(handle, table.stored())
-            dump_one(handle, {name: spans.stored() for name, spans in index.spans.items()})
+            summed = _Summed(handle)
+            dump_one(summed, (index.key, written_ns, token, blobs_end))
+            dump_one(summed, table.stored())
+            dump_one(summed, {name: spans.stored() for name, spans in index.spans.items()})
+            handle.write(summed.digest())
         os.replace(temp, cache_dir / BODY)
     except OSError:
         temp.unlink(missing_ok=True)
         return False
     return True
+
+
+_SUM = 16
+"""The body ends with a hash of the rest: any damage means a cold build."""
+
+
+class _Summed:
+    """A file that hashes what is written to it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._hash = blake2b(digest_size=_SUM)
+
+    def write(self, data: bytes) -> int:
+        self._hash.update(data)
+        return self._handle.write(data)
+
+    def digest(self) -> bytes:
+        return self._hash.digest()
 
 
 BLOBS_NAME = "\0cache blobs"

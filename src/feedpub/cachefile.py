@@ -25,7 +25,11 @@ from . import __version__
 
 TYPE_CHECKING = False  # not typing's: this module must import nothing heavy
 if TYPE_CHECKING:
-    from typing import Any, BinaryIO
+    from typing import Any, BinaryIO, Protocol
+
+    class Writable(Protocol):
+        def write(self, data: bytes, /) -> int: ...
+
 
 CACHE_DIR = ".feedpub-cache"
 HEAD = "head.marshal"
@@ -176,7 +180,7 @@ def write_head(handle: BinaryIO, key: str, head: Head) -> None:
     dump_one(handle, (head.names, head.stats.tobytes(), head._digests))
 
 
-def dump_one(handle: BinaryIO, value: Any) -> None:
+def dump_one(handle: Writable, value: Any) -> None:
     data = marshal.dumps(value)
     handle.write(_LENGTH.pack(len(data)))
     handle.write(data)
