@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli_common import colour, echo_problems, info, root_option, verbosity
+from .cli_common import colour, echo_problems, format_choice, info, root_option, verbosity
 
 
 def _interactive() -> bool:
@@ -167,14 +167,7 @@ _STATUS_COLOURS = {"published": "green", "draft": "yellow", "scheduled": "cyan"}
 
 @click.command("list")
 @root_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A table for people or JSON for tools.",
-)
+@format_choice("table", "A table for people or JSON for tools.")
 def list_entries(root: Path, fmt: str) -> None:
     """List every entry, newest first: date, status, id and title.
 

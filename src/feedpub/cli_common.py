@@ -7,8 +7,9 @@ lines in one place (:class:`Group`), so no command handles them itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -89,11 +90,20 @@ output_option = click.option(
     default=None,
     help="Output folder.  [default: ROOT/output]",
 )
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output for people or for tools.",
-)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_choice(for_people: str, help: str) -> Callable[[F], F]:
+    """``--format`` for a command that prints for people (``for_people``) or JSON."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([for_people, "json"]),
+        default=for_people,
+        show_default=True,
+        help=help,
+    )
+
+
+format_option = format_choice("text", "Output for people or for tools.")
