@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedpub.model import Config, Entry
-from feedpub.plan import EPOCH, plan, published, updated_of
+from feedpub.plan import EPOCH, modified_text, plan, published, updated_of
 from feedpub.records import header_tuple
 from feedpub.table import Row, Table
 
@@ -91,3 +91,5 @@ def test_column_plan_matches_the_rules_on_entries(
         for d in planned
     ]
     assert got == reference_plan(config, entries, NOW)
+    # Signatures use the stored text of the date; it must be what rendering prints.
+    assert [modified_text(table, d) for d in planned] == [g[3] for g in got]

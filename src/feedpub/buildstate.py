@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from array import array
 from bisect import bisect_left
 from collections.abc import Container
 from datetime import datetime
@@ -24,7 +25,7 @@ from .cachefile import RACY_NS, blake2b
 from .errors import InputError, Problem
 from .fragments import Document, FragmentStore, document_frame
 from .model import Config, Entry, Feed
-from .plan import Planned, plan, published, updated_of
+from .plan import Planned, modified_text, plan, published, updated_of
 from .records import decode_entry, decode_problem, microseconds, unpack_entry
 from .table import NO_BLOB, Row, Table, blob_sum
 
@@ -59,11 +60,10 @@ class BuildState:
         """link -> id as the last build published them (for the id drift guard)."""
         self.compiled = 0
         self.warnings: tuple[Problem, ...] = ()
-        self.unchanged = False
         self.scanned = False
         self._root = Path()
         self._order: list[str] = []
-        self._found = Table().stats
+        self._found = array("q")
         self._todo: list[tuple[str, str]] = []
         self.started_ns = 0
 
@@ -86,7 +86,6 @@ class BuildState:
         self._root = root
         self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         self.started_ns = scan.started_ns
-        self.unchanged = scan.unchanged
         self.scanned = True
 
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
@@ -168,11 +167,7 @@ class BuildState:
             compiled.digests, compiled.spilled, strict=False
         ):
             self.store.locate(digest, sys.intern(spill), offset, length, verify=False)
-        found = self._found
-        if 3 * position + 2 < len(found):
-            size, mtime_ns, inode = found[3 * position : 3 * position + 3]
-        else:
-            size, mtime_ns, inode = -1, -1, -1
+        size, mtime_ns, inode = self._found[3 * position : 3 * position + 3]
         identity = (size, mtime_ns, inode, compiled.digest)
         return Row(identity, compiled.entry, compiled.problems, compiled.digests, compiled.head)
 
@@ -204,7 +199,7 @@ class BuildState:
         h = blake2b(digest_size=16)
         # An archive page's links depend only on whether a newer page exists.
         pages = doc.pages if doc.page == 0 else int(doc.page < doc.pages)
-        updated = updated_of(self.table, doc).isoformat()
+        updated = modified_text(self.table, doc)
         h.update(f"{fmt}\x00{doc.page}\x00{pages}\x00{updated}".encode())
         h.update("".join([column[row] for row in doc.rows]).encode())
         return h.hexdigest()

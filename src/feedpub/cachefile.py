@@ -118,11 +118,6 @@ class Head:
             self._files = (names, names.split("\0") if names else [])
         return self._files[1]
 
-    @property
-    def digests(self) -> list[str]:
-        joined, size = self._digests, _DIGEST_CHARS
-        return [joined[i : i + size] for i in range(0, len(joined), size)]
-
     def digest_of(self, name: str) -> str | None:
         """The recorded content hash of one entry file (None if it was not there)."""
         padded = f"\0{self.names}\0"

@@ -20,7 +20,7 @@ from .model import Config
 from .records import EPOCH, microseconds
 from .table import Table
 
-__all__ = ["EPOCH", "Planned", "plan", "published", "updated_of"]
+__all__ = ["EPOCH", "Planned", "modified_text", "plan", "published", "updated_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +89,9 @@ def plan(config: Config, table: Table, oldest_first: list[int]) -> list[Planned]
 def updated_of(table: Table, document: Planned) -> datetime:
     """The document's ``updated`` date, with the offset its entry was written in."""
     return EPOCH if document.updated < 0 else table.modified(document.updated)
+
+
+def modified_text(table: Table, document: Planned) -> str:
+    """``updated_of(...).isoformat()`` without parsing: the table keeps that text."""
+    row = document.updated
+    return EPOCH.isoformat() if row < 0 else table.updated[row] or table.dates[row]
