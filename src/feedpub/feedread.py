@@ -195,10 +195,9 @@ def _json_item(item: dict[str, Any]) -> PublishedEntry:
 
 
 def _rss_item(item: etree._Element) -> PublishedEntry:
-    guid = _text(item, "guid")
-    link = _text(item, "link")
+    link, entry_id = _rss_link_id(item)
     return PublishedEntry(
-        id=guid or link or "",
+        id=entry_id,
         title=_text(item, "title") or "",
         link=link,
         updated=_text(item, "pubDate"),
