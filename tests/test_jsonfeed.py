@@ -16,10 +16,12 @@ import feedparser_rs
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from feedpub import InputError, build
 from feedpub.outputcheck import check_file
 from feedpub.pipeline import render_site
+from feedpub.render.jsonfeed import _dumps
 from feedpub.review import check_site, diff_site
 
 from .conftest import BASIC_CONFIG, NOW, REPO, MakeSite
@@ -290,3 +292,19 @@ def test_check_reports_json_that_does_not_parse(tmp_path: Path) -> None:
     path.write_text('{"version": ')
     (problem,) = check_file(path, "feed.json")
     assert str(problem).startswith("feed.json: error: not valid JSON")
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+def test_the_cycle_free_serialiser_writes_what_json_dumps_writes(value: object) -> None:
+    assert _dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)

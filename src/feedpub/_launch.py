@@ -24,11 +24,52 @@ def main() -> None:
 
         print(f"feedpub, version {__version__}")
         return
+    import gc
+
+    # A build allocates in bursts (imports, the cache table) that the cyclic
+    # collector would walk dozens of times, about 30 ms at 10,000 entries; the
+    # pipeline makes no reference cycles (tests/test_launch.py checks that),
+    # so reference counting frees everything anyway.
+    gc.disable()
     if _quick_build(args):
-        return
+        _finish(0)
     from .cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+    except SystemExit as stop:
+        _finish(_exit_code(stop.code))
+    _finish(0)
+
+
+def _exit_code(code: object) -> int:
+    """What ``sys.exit(code)`` would exit with (a text is printed, then 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _finish(code: int) -> None:
+    """Exit without tearing the interpreter down object by object.
+
+    At 10,000 entries freeing the cache table and every module one by one
+    takes about 50 ms after the work is done. Every file the build writes
+    is closed and its threads joined before this point; standard streams
+    are flushed and atexit functions run here, as a normal exit would.
+    """
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 120  # what Python exits with when the flush fails
+    os._exit(code)
 
 
 def _quick_build(args: list[str]) -> bool:

@@ -7,6 +7,7 @@ entries, the stat calls here are most of what such a rebuild costs.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from array import array
 from functools import partial
@@ -19,7 +20,7 @@ from .layout import ENTRIES_DIR
 
 TYPE_CHECKING = False  # not typing's: see cachefile.py
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 ENTRY_SUFFIXES = (".yaml", ".yml")
@@ -94,7 +95,7 @@ def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
             names = [name for name in names if name[0] not in ".#_"]
         stat = partial(os.stat, dir_fd=fd)
         try:
-            return names, array("q", chain.from_iterable(map(_stat_fields, map(stat, names))))
+            return names, _stat_all(fd, names)
         except OSError:  # a file went away meanwhile: skip just that one
             kept, found = [], array("q")
             for name in names:
@@ -108,6 +109,71 @@ def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
         return [], array("q")
     finally:
         os.close(fd)
+
+
+def _stat_all(fd: int, names: list[str]) -> array[int]:
+    """(size, mtime_ns, inode, mode) of each name in the open folder ``fd``, flat.
+
+    Above ``SPLIT_AT`` files a forked child stats the second half while this
+    process stats the first: the calls are system calls, and at 10,000 files
+    they are most of a rebuild with nothing to do (about 75 ms here against
+    55 ms split). Raises OSError if any file cannot be stat'ed, as one loop would.
+    """
+    stat = partial(os.stat, dir_fd=fd)
+    if len(names) < SPLIT_AT or not _may_fork():
+        return array("q", chain.from_iterable(map(_stat_fields, map(stat, names))))
+    half = len(names) // 2
+    reader, writer = os.pipe()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return array("q", chain.from_iterable(map(_stat_fields, map(stat, names))))
+    if child == 0:  # pragma: no cover - the child's coverage is never written
+        _stat_child(stat, names[half:], reader, writer)
+    os.close(writer)
+    try:
+        found = array("q", chain.from_iterable(map(_stat_fields, map(stat, names[:half]))))
+        with open(reader, "rb", closefd=False) as pipe:
+            rest = pipe.read()
+    finally:
+        os.close(reader)
+        os.waitpid(child, 0)
+    if len(rest) != 4 * (len(names) - half) * found.itemsize + 1 or rest[-1:] != b"\n":
+        # The child met a file that went away (or died): count it as ours.
+        raise OSError("a file changed while the folder was read")
+    found.frombytes(rest[:-1])
+    return found
+
+
+SPLIT_AT = 2000
+"""Folders with fewer entry files are stat'ed by one process: a fork costs about 1 ms."""
+
+
+def _may_fork() -> bool:
+    """Fork only a single-threaded process (a threaded one may hold locks the child needs)."""
+    if not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _stat_child(
+    stat: Callable[[str], os.stat_result], names: list[str], reader: int, writer: int
+) -> None:
+    """In the forked child: stat ``names``, send the flat numbers and a newline, exit."""
+    code = 1
+    try:
+        os.close(reader)
+        data = memoryview(
+            array("q", chain.from_iterable(map(_stat_fields, map(stat, names)))).tobytes() + b"\n"
+        )
+        while data:
+            data = data[os.write(writer, data) :]
+        code = 0
+    finally:
+        os._exit(code)
 
 
 def entry_files(entries_dir: Path) -> Iterator[Path]:
