@@ -1,4 +1,4 @@
-"""Finding changed entry files: the block-wise comparison and the split stat calls."""
+"""Finding changed entry files: the block-wise comparison, split stats, the early look."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import discover
+from feedpub import cachefile, discover
 from feedpub.cachefile import Head
-from feedpub.discover import _differences, entry_stats
+from feedpub.discover import Scan, _differences, entry_stats
 
 Stat = tuple[int, int, int]
 
@@ -95,3 +95,67 @@ def test_a_threaded_process_does_not_fork(tmp_path: Path, monkeypatch: pytest.Mo
         release.set()
         thread.join()
     assert (names, list(stats)) == _plain_stats(folder)
+
+
+def _site_with_head(tmp_path: Path, count: int) -> tuple[Path, Head]:
+    """A site folder and the head a build of its entries would have left."""
+    folder = _entry_folder(tmp_path, count)
+    names, stats = _plain_stats(folder)
+    head = Head()
+    digests = [cachefile.digest(folder.joinpath(n).read_bytes()) for n in names]
+    head.set_files([f"entries/{n}" for n in names], array("q", stats), digests)
+    return tmp_path, head
+
+
+def _result(scan: Scan) -> tuple[list[str], list[int], list[tuple[str, str]], bool]:
+    return scan.order, list(scan.found), scan.todo, scan.unchanged
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "edit", "none"])
+def test_an_early_look_finds_what_a_plain_look_finds(tmp_path: Path, change: str) -> None:
+    root, head = _site_with_head(tmp_path, 12)
+    folder = root / "entries"
+    if change == "add":
+        folder.joinpath("e005b.yaml").write_text("new")
+    elif change == "remove":
+        folder.joinpath("e007.yaml").unlink()
+    elif change == "edit":
+        folder.joinpath("e003.yaml").write_text("edited, longer")
+    early = Scan(root, head, 0, early=True)
+    assert early.pending == (change in ("add", "remove"))  # names alone tell
+    assert not early.unchanged or change in ("edit", "none")  # known before waiting
+    plain = Scan(root, head, 0)
+    assert not plain.pending
+    assert _result(early) == _result(plain)
+    assert not early.pending
+    assert plain.unchanged == (change == "none")
+
+
+def test_a_failed_early_child_means_looking_again_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, head = _site_with_head(tmp_path, 6)
+    (root / "entries" / "new.yaml").write_text("new")
+    parent = os.getpid()
+
+    def dying_look(*_: object) -> None:
+        if os.getpid() == parent:
+            pytest.fail("looked in the parent before the child failed")
+        os._exit(3)
+
+    monkeypatch.setattr(discover, "_look", dying_look)
+    early = Scan(root, head, 0, early=True)
+    assert early.pending
+    monkeypatch.undo()
+    assert _result(early) == _result(Scan(root, head, 0))
+    assert early.todo == [(str(root / "entries" / "new.yaml"), "entries/new.yaml")]
+
+
+def test_an_early_look_waits_for_sub_folders_to_be_looked_at(tmp_path: Path) -> None:
+    """Names alone cannot tell when the folder holds more than entry files."""
+    root, head = _site_with_head(tmp_path, 4)
+    (root / "entries" / "2026").mkdir()
+    (root / "entries" / "2026" / "e.yaml").write_text("nested")
+    early = Scan(root, head, 0, early=True)
+    assert not early.pending
+    assert early.todo == [(str(root / "entries" / "2026/e.yaml"), "entries/2026/e.yaml")]

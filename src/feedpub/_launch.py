@@ -114,7 +114,9 @@ def _report_noop(root: str, output: str | None, level: int) -> bool:
     from .uptodate import Look
 
     out = output if output is not None else os.path.join(root, OUTPUT_DIR)
-    look = Look(root, out)
+    # Early: if files were added or removed, a child compares the rest
+    # while this process loads the build's modules.
+    look = Look(root, out, early=True)
     head = look.head
     warnings = len(head.warnings) if head is not None else 0
     # Every warning in full is the full build's job.

@@ -65,6 +65,7 @@ class BuildState:
         self._order: list[str] = []
         self._found = array("q")
         self._todo: list[tuple[str, str]] = []
+        self._scan: Scan | None = None
         self.started_ns = 0
 
     def configure(self, config: Config) -> None:
@@ -83,13 +84,21 @@ class BuildState:
         self.use_scan(root, Scan(root, head, head.written_ns - RACY_NS))
 
     def use_scan(self, root: Path, scan: Scan) -> None:
+        """Adopt a scan; one still running in a child is waited for only by collect."""
         self._root = root
-        self._order, self._todo, self._found = scan.order, scan.todo, scan.found
+        self._scan = scan
         self.started_ns = scan.started_ns
         self.scanned = True
 
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
         """Take unchanged entries from the cache, compile the others, check them together."""
+        scan, self._scan = self._scan, None
+        if scan is not None:
+            if scan.pending:  # files were added or removed: there is compiling to do
+                from .compile import import_compilers
+
+                import_compilers()
+            self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         old = self.index.table
         todo = self._todo
         if not len(old) and len(todo) < len(self._order):

@@ -6,6 +6,7 @@ entries, the stat calls here are most of what such a rebuild costs.
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 import time
@@ -120,7 +121,7 @@ def _stat_all(fd: int, names: list[str]) -> array[int]:
     55 ms split). Raises OSError if any file cannot be stat'ed, as one loop would.
     """
     stat = partial(os.stat, dir_fd=fd)
-    if len(names) < SPLIT_AT or not _may_fork():
+    if len(names) < SPLIT_AT or not _SPLIT or not _may_fork():
         return array("q", chain.from_iterable(map(_stat_fields, map(stat, names))))
     half = len(names) // 2
     reader, writer = os.pipe()
@@ -149,6 +150,10 @@ def _stat_all(fd: int, names: list[str]) -> array[int]:
 
 SPLIT_AT = 2000
 """Folders with fewer entry files are stat'ed by one process: a fork costs about 1 ms."""
+
+
+_SPLIT = True
+"""False in a child that looks at the files while its parent works on the other core."""
 
 
 def _may_fork() -> bool:
@@ -200,49 +205,160 @@ class Scan:
     same clock tick would keep all three), its content hash still matches.
     """
 
-    __slots__ = ("found", "order", "started_ns", "stats", "todo", "unchanged")
+    __slots__ = ("_child", "_found", "_order", "_todo", "_unchanged", "folder", "started_ns")
 
-    def __init__(self, root: str | Path, head: Head, trusted_before: int) -> None:
-        """Compare with what the last build (``head``) found."""
+    def __init__(
+        self, root: str | Path, head: Head, trusted_before: int, early: bool = False
+    ) -> None:
+        """Compare with what the last build (``head``) found.
+
+        With ``early``, when the folder's names alone show that files were
+        added or removed (so there is work to do whatever the stats say), a
+        forked child stats and compares while the caller goes on (the
+        console script loads the build's modules meanwhile): the results are
+        waited for on first use.
+        """
         self.started_ns = time.time_ns()
         """When the files were looked at: the next build's reference for racy files."""
-        folder = os.path.join(root, ENTRIES_DIR)
-        relatives, stats = entry_stats(folder)
+        self.folder = os.path.join(root, ENTRIES_DIR)
+        self._child: tuple[int, int, Head, int] | None = None
+        if early and _names_differ(self.folder, head) and _may_fork():
+            self._child = _start_look(self.folder, head, trusted_before)
+            if self._child is not None:
+                return
+        self._set(head, *_look(self.folder, head, trusted_before))
+
+    def _set(
+        self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
+    ) -> None:
         prefix = f"{ENTRIES_DIR}/"
-        self.order: list[str] = [prefix + relative for relative in relatives]
-        """Every entry file, as shown in messages (entries/...), sorted."""
-        self.stats: dict[str, tuple[int, int, int]] = {}
-        """(size, mtime_ns, inode) of the files to compile, as found."""
-        self.todo: list[tuple[str, str]] = []
-        """(path, shown) of files to compile: strings, as 100,000 Paths cost 40 MB."""
-        self.found = stats
-        """(size, mtime_ns, inode) of every file in ``order``, flat, as found."""
-        current = stats
-        # Whole-list comparisons in C first: at 10,000 files a per-file loop
-        # would be most of what a rebuild with nothing to do costs.
-        if "\0".join(self.order) == head.names and current == head.stats:
-            suspects = []
+        self._order = [prefix + relative for relative in relatives]
+        self._found = stats
+        folder = self.folder
+        self._todo = [(os.path.join(folder, relatives[i]), self._order[i]) for i in suspects]
+        self._unchanged = not self._todo and len(self._order) == len(head.stats) // 3
+
+    def _wait(self) -> None:
+        """Take the forked child's results (or, if it failed, look again here)."""
+        assert self._child is not None
+        child, memory, head, trusted_before = self._child
+        self._child = None
+        try:
+            _, status = os.waitpid(child, 0)
+            size = os.fstat(memory).st_size
+            data = os.pread(memory, size, 0) if status == 0 else b""
+            while 0 < len(data) < size:
+                data += os.pread(memory, size - len(data), len(data))
+        finally:
+            os.close(memory)
+        if status == 0 and len(data) == size:
+            relatives, raw, suspects = marshal.loads(data)
+            stats = array("q")
+            stats.frombytes(raw)
+            self._set(head, relatives, stats, suspects)
         else:
-            suspects = _differences(self.order, stats, head)
-        if current and max(current[1::3]) >= trusted_before:
-            # Touched within the clock's resolution of the last build: the stat
-            # cannot tell an edit from none, so the content decides.
-            fresh = set(suspects)
-            stored = head.digest_of
-            suspects.extend(
-                i
-                for i, mtime_ns in enumerate(current[1::3])
-                if mtime_ns >= trusted_before
-                and i not in fresh
-                and file_digest(os.path.join(folder, relatives[i])) != stored(self.order[i])
-            )
-            suspects.sort()
-        for i in suspects:
-            shown = self.order[i]
-            self.todo.append((os.path.join(folder, relatives[i]), shown))
-            self.stats[shown] = (current[3 * i], current[3 * i + 1], current[3 * i + 2])
-        self.unchanged = not self.todo and len(self.order) == len(head.stats) // 3
-        """No file added, removed or changed."""
+            self._set(head, *_look(self.folder, head, trusted_before))
+
+    @property
+    def pending(self) -> bool:
+        """A child is still looking (there is work: files were added or removed)."""
+        return self._child is not None
+
+    @property
+    def order(self) -> list[str]:
+        """Every entry file, as shown in messages (entries/...), sorted."""
+        if self._child is not None:
+            self._wait()
+        return self._order
+
+    @property
+    def found(self) -> array[int]:
+        """(size, mtime_ns, inode) of every file in ``order``, flat, as found."""
+        if self._child is not None:
+            self._wait()
+        return self._found
+
+    @property
+    def todo(self) -> list[tuple[str, str]]:
+        """(path, shown) of files to compile: strings, as 100,000 Paths cost 40 MB."""
+        if self._child is not None:
+            self._wait()
+        return self._todo
+
+    @property
+    def unchanged(self) -> bool:
+        """No file added, removed or changed (known without waiting when names differ)."""
+        return self._child is None and self._unchanged
+
+
+def _look(folder: str, head: Head, trusted_before: int) -> tuple[list[str], array[int], list[int]]:
+    """Every entry file (sorted, relative), their flat stats, and which of them to compile."""
+    relatives, stats = entry_stats(folder)
+    prefix = f"{ENTRIES_DIR}/"
+    order = [prefix + relative for relative in relatives]
+    # Whole-list comparisons in C first: at 10,000 files a per-file loop
+    # would be most of what a rebuild with nothing to do costs.
+    if "\0".join(order) == head.names and stats == head.stats:
+        suspects = []
+    else:
+        suspects = _differences(order, stats, head)
+    if stats and max(stats[1::3]) >= trusted_before:
+        # Touched within the clock's resolution of the last build: the stat
+        # cannot tell an edit from none, so the content decides.
+        fresh = set(suspects)
+        stored = head.digest_of
+        suspects.extend(
+            i
+            for i, mtime_ns in enumerate(stats[1::3])
+            if mtime_ns >= trusted_before
+            and i not in fresh
+            and file_digest(os.path.join(folder, relatives[i])) != stored(order[i])
+        )
+        suspects.sort()
+    return relatives, stats, suspects
+
+
+def _names_differ(folder: str, head: Head) -> bool:
+    """The folder holds only entry files, and not the ones the last build saw.
+
+    One listing, no stat: enough to know a build has work to do.
+    """
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    names = [name for name in names if name[0] not in ".#_"]
+    if not _all_entry_names(names):
+        return False  # sub-folders or other files: let the full look decide
+    names.sort()
+    prefix = f"{ENTRIES_DIR}/"
+    return prefix + f"\0{prefix}".join(names) != head.names if names else bool(head.names)
+
+
+def _start_look(folder: str, head: Head, trusted_before: int) -> tuple[int, int, Head, int] | None:
+    """Fork a child that runs _look and leaves its result in an anonymous memory file."""
+    global _SPLIT
+    try:
+        memory = os.memfd_create("feedpub-scan")
+    except (AttributeError, OSError):
+        return None
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(memory)
+        return None
+    if child == 0:  # pragma: no cover - the child's coverage is never written
+        code = 1
+        try:
+            _SPLIT = False  # the parent is busy on the other core
+            relatives, stats, suspects = _look(folder, head, trusted_before)
+            data = memoryview(marshal.dumps((relatives, stats.tobytes(), suspects)))
+            while data:
+                data = data[os.write(memory, data) :]
+            code = 0
+        finally:
+            os._exit(code)
+    return child, memory, head, trusted_before
 
 
 def _differences(order: list[str], stats: array[int], head: Head) -> list[int]:

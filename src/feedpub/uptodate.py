@@ -39,7 +39,8 @@ class Look:
         global _handed_over
         _handed_over = self
 
-    def __init__(self, root: str, out: str, use_cache: bool = True) -> None:
+    def __init__(self, root: str, out: str, use_cache: bool = True, early: bool = False) -> None:
+        """``early``: see Scan; for a caller with other work to do before the results."""
         self.place = _place(root, out, use_cache)
         self.head: Head | None = None
         self.scan: Scan | None = None
@@ -52,7 +53,7 @@ class Look:
         head = read_head(cache_dir_for(out), self.key) if use_cache else None
         self.head = head
         if head is not None and head.outputs:
-            self.scan = Scan(root, head, head.written_ns - RACY_NS)
+            self.scan = Scan(root, head, head.written_ns - RACY_NS, early)
 
     def nothing_to_do(self, out: str, future: bool, now_ns: int) -> bool:
         """Same entries, same flags, no entry came due, output files untouched."""
