@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .compile import Compiled
     from .discover import Scan
     from .load import Progress
+    from .spill import SpillFolder
 
 INDEX_ENTRIES = 100
 """index.html lists at most this many of the newest entries (the feeds have them all)."""
@@ -50,10 +51,10 @@ def intact(path: str, record: OutputRecord) -> bool:
 class BuildState:
     """Every entry of the site, compiled now or taken from the cache."""
 
-    def __init__(self, config: Config | None, index: Index, spill_dir: Path) -> None:
+    def __init__(self, config: Config | None, index: Index, spill: SpillFolder) -> None:
         self._config = config
         self.index = index
-        self.spill_dir = spill_dir
+        self.spill = spill
         self.table = Table()
         self.store = FragmentStore()
         self.previous_ids: dict[str, str] = {}
@@ -139,7 +140,7 @@ class BuildState:
 
         order = self._order
         rows: dict[str, Row] = {}
-        for compiled in compile_many(todo, self.config, self.spill_dir, jobs):
+        for compiled in compile_many(todo, self.config, self.spill.path, jobs):
             rows[compiled.path] = self._row(compiled, bisect_left(order, compiled.path))
             if progress is not None:
                 progress()

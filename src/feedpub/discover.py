@@ -298,10 +298,11 @@ def _look(folder: str, head: Head, trusted_before: int) -> tuple[list[str], arra
     order = [prefix + relative for relative in relatives]
     # Whole-list comparisons in C first: at 10,000 files a per-file loop
     # would be most of what a rebuild with nothing to do costs.
-    if "\0".join(order) == head.names and stats == head.stats:
+    same_names = "\0".join(order) == head.names
+    if same_names and stats == head.stats:
         suspects = []
     else:
-        suspects = _differences(order, stats, head)
+        suspects = _differences(order, stats, head, same_names)
     if stats and max(stats[1::3]) >= trusted_before:
         # Touched within the clock's resolution of the last build: the stat
         # cannot tell an edit from none, so the content decides.
@@ -361,16 +362,22 @@ def _start_look(folder: str, head: Head, trusted_before: int) -> tuple[int, int,
     return child, memory, head, trusted_before
 
 
-def _differences(order: list[str], stats: array[int], head: Head) -> list[int]:
+def _differences(
+    order: list[str], stats: array[int], head: Head, same_names: bool = False
+) -> list[int]:
     """Positions in ``order`` of files added or changed since the last build.
 
     Some file was added, removed or changed. Both lists are sorted, so once
     the added and removed names are set aside the rest line up, and their
     stats compare as arrays in C, a block of files at a time; Python looks
-    at single files only inside a block that differs.
+    at single files only inside a block that differs. ``same_names``: the
+    caller knows no file was added or removed (an edit), so no sets are built.
     """
     files = head.files
-    added, removed = set(order).difference(files), set(files).difference(order)
+    if same_names:
+        added, removed = set(), set()
+    else:
+        added, removed = set(order).difference(files), set(files).difference(order)
     keep_now = [i for i, name in enumerate(order) if name not in added] if added else None
     keep_old = [j for j, name in enumerate(files) if name not in removed] if removed else None
     now = _rows(stats, keep_now)

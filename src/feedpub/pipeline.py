@@ -10,7 +10,6 @@ unchanged document skip rendering; without it the result is byte-identical.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from .layout import OUTPUT_DIR
 from .model import INDEX_FILENAME, Config, Feed
 from .plan import Planned
 from .records import decode_problem, encode_problem
+from .spill import SpillFolder
 from .uptodate import Look
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ def render_site(
     """
     from .config import load_config
 
-    with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
-        state = BuildState(load_config(root), Index(""), Path(spill))
+    with SpillFolder() as spill:
+        state = BuildState(load_config(root), Index(""), spill)
         state.scan(root)
         state.collect(jobs)
         documents = state.plan(now or datetime.now(UTC), future)
@@ -107,7 +107,7 @@ def build(
         return BuildResult(look.head.entry_count, [], warnings)
     cache_dir = Path(cache_dir_for(out))
     index = Index.from_head(look.key, look.head, cache_dir)
-    state = BuildState(None, index, Path())
+    state = BuildState(None, index, SpillFolder())
     if look.scan is not None:
         state.use_scan(root, look.scan)
     from .config import load_config
@@ -116,8 +116,7 @@ def build(
     index.load_body()
     if index.blobs_fd is not None:
         state.store.adopt(BLOBS_NAME, index.blobs_fd)
-    with tempfile.TemporaryDirectory(prefix="feedpub-") as spill:
-        state.spill_dir = Path(spill)
+    with state.spill:
         try:
             return _build(
                 state, root, out, cache_dir, now, future, check, accept_id_changes, jobs, use_cache,
@@ -184,7 +183,7 @@ def _build(
             index.spans = spans
             saved = save_body(cache_dir, index, state.table, state.store.read, state.started_ns)
         state.store.release()  # every document is written: let the positions go
-        _empty(state.spill_dir)
+        state.spill.empty()
 
     written = retrying(lambda: write_files(out, changed, leftovers, meanwhile=meanwhile))
     if saved:
@@ -202,14 +201,6 @@ def _build(
         head.warnings = tuple(encode_problem(p) for p in state.warnings)
         save_head(cache_dir, index, state.started_ns)
     return BuildResult(count, written, state.warnings, state.compiled, len(changed))
-
-
-def _empty(folder: Path) -> None:
-    """Delete the files in a temporary folder now rather than when it is removed."""
-    if folder == Path():
-        return
-    for path in folder.iterdir():
-        path.unlink(missing_ok=True)
 
 
 def _render(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -77,7 +77,7 @@ def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, str, int, li
 def compile_many(
     items: Sequence[tuple[str, str]],
     config: Config,
-    spill_dir: Path,
+    spill_dir: Callable[[], Path],
     jobs: int | None = None,
 ) -> Iterator[Compiled]:
     """Compile ``(path, shown)`` pairs, yielding results in the same order.
@@ -102,7 +102,7 @@ def compile_many(
     chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir))
+        workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir()))
     ) as pool:
         for spill, at, blobs, blob_at, results in pool.map(_compile_chunk, chunks):
             spill, blobs = sys.intern(spill), sys.intern(blobs)
