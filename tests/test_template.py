@@ -17,6 +17,7 @@ from feedpub.render._entry import effective_authors, needs_numeric
 from feedpub.render._entry import entry_fragments as feedgen_fragments
 from feedpub.render._template import _text, attribute_value, templated_fragments
 from feedpub.rfc822 import rfc822
+from feedpub.slots import replace
 
 CONFIG = Config(
     title="T", description="D", url="https://example.org/", base_url="https://example.org/",
@@ -107,7 +108,7 @@ def test_shapes_are_reused_and_fall_back_when_unsafe() -> None:
         date=datetime(2026, 1, 1, tzinfo=UTC), link="https://example.org/a", summary="s",
     )  # fmt: skip
     for title in ("Two", "Three & four", "Use <details>"):
-        entry = Entry(**{**{f: getattr(base, f) for f in base.__slots__}, "title": title})
+        entry = replace(base, title=title)
         assert templated_fragments(entry, CONFIG, FORMATS) == feedgen_fragments(
             entry, CONFIG, FORMATS
         )

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import os
 from array import array
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from .cachefile import BODY, HEAD, Head, Reader, blake2b, dump_one, write_head
 from .fragments import Spans
 from .records import BlobReader
+from .slots import field, mutable
 from .table import NO_BLOB, Table, blob_sum
 
 
-@dataclass(slots=True)
+@mutable
 class OutputRecord:
     size: int
     mtime_ns: int
@@ -39,7 +39,7 @@ BLOBS = "blobs.bin"
 _TOKEN = 16
 
 
-@dataclass(slots=True)
+@mutable
 class Index:
     """The head, plus the body once a build needs it."""
 

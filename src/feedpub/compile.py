@@ -8,7 +8,6 @@ processes and to store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from .cachefile import digest
@@ -24,9 +23,10 @@ from .records import (
     header_tuple,
     pack_entry,
 )
+from .slots import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Compiled:
     path: str
     """The entry file as shown in messages (relative to the site root)."""

@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from . import cachefile
 from .model import Feed
+from .slots import field, mutable
 
 _MARK1 = b"\x00feedpub-fragment-1\x00"
 _MARK2 = b"\x00feedpub-fragment-2\x00"
@@ -43,7 +43,7 @@ def fragment_digest(data: bytes | memoryview) -> str:
     return cachefile.digest(data)
 
 
-@dataclass(slots=True)
+@mutable
 class FragmentStore:
     memory: dict[str, bytes] = field(default_factory=dict)
     located: dict[str, tuple[str, int, int, bool]] = field(default_factory=dict)
@@ -225,7 +225,7 @@ class Spans:
         return cls(raw[0], places)
 
 
-@dataclass(slots=True)
+@mutable
 class Document:
     """One output file: ``head + sep.join(fragments) + tail``, streamed."""
 

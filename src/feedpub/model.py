@@ -6,27 +6,27 @@ re-validate or guess. Dates are timezone-aware; URLs are absolute.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from .errors import Problem
+from .slots import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Person:
     name: str
     email: str | None = None
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Image:
     url: str
     alt: str
     credit: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Source:
     """Where a story comes from (another publication)."""
 
@@ -34,14 +34,14 @@ class Source:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Enclosure:
     url: str
     type: str
     length: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Entry:
     path: str
     """The entry file, as shown in messages (relative to the site root)."""
@@ -72,7 +72,7 @@ DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
 INDEX_FILENAME = "index.html"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Config:
     """The site config (feedpub.yaml), with defaults applied."""
 
@@ -117,17 +117,17 @@ class Config:
         return self.id or self.url
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Site:
     """Everything loaded from a site folder: the config and every entry file."""
 
     config: Config
-    entries: tuple[Entry, ...] = field(default=())
-    warnings: tuple[Problem, ...] = field(default=())
+    entries: tuple[Entry, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     """Things worth fixing that do not stop a build (``feedpub check`` lists them)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Feed:
     """What one feed document publishes: the site and its selected entries.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -25,6 +24,7 @@ from .layout import OUTPUT_DIR
 from .model import INDEX_FILENAME, Config, Feed
 from .plan import Planned
 from .records import decode_problem, encode_problem
+from .slots import frozen
 from .spill import SpillFolder
 from .uptodate import Look
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BuildResult:
     entry_count: int
     """Entries in the main document."""

@@ -12,18 +12,18 @@ so a 10,000-entry site is planned without making an object per entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress
 
 from .model import Config
 from .records import EPOCH, microseconds
+from .slots import frozen
 from .table import Table
 
 __all__ = ["EPOCH", "Planned", "modified_text", "plan", "published", "updated_of"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Planned:
     """One document: its table rows in document order (newest first)."""
 

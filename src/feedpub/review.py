@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ from .load import read_site
 from .model import DEFAULT_FILENAMES
 from .outputcheck import check_file
 from .pipeline import render_site
+from .slots import as_dict
 
 
 def check_site(root: Path, out_dir: Path) -> list[Problem]:
@@ -42,7 +43,7 @@ def problems_json(problems: list[Problem]) -> dict[str, Any]:
     return {
         "errors": sum(p.severity == "error" for p in problems),
         "warnings": sum(p.severity == "warning" for p in problems),
-        "problems": [asdict(p) for p in problems],
+        "problems": [as_dict(p) for p in problems],
     }
 
 

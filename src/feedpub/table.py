@@ -13,12 +13,12 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from .cachefile import Identity, blake2b
 from .records import BlobPlace, EntryBlob, HeaderTuple, ProblemTuple
+from .slots import field, mutable
 
 NO_BLOB = -1
 
@@ -32,7 +32,7 @@ Fresh = EntryBlob | BlobPlace
 """A blob compiled by this build: bytes, or where a worker spilled it."""
 
 
-@dataclass(slots=True)
+@mutable
 class Row:
     """One entry file as compiled now, to be merged into a table."""
 
@@ -43,7 +43,7 @@ class Row:
     head: HeaderTuple | None
 
 
-@dataclass(slots=True)
+@mutable
 class Table:
     """Columns, one value per entry file, in file-name order."""
 

@@ -9,12 +9,12 @@ fragments can be rendered in worker processes and reused across builds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..model import Config, Entry, Feed
+from ..slots import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FormatRenderer:
     entry: Callable[[Entry, Config], bytes]
     document: Callable[[Feed, list[bytes]], bytes]

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 from datetime import datetime
 
 from ..model import Config, Enclosure, Entry, Person, Source
 from ..rfc822 import rfc822
+from ..slots import replace
 from ._entry import effective_authors, needs_numeric
 from ._entry import entry_fragments as feedgen_fragments
 
