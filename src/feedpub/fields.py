@@ -8,7 +8,6 @@ every mistake in one run. Text fields take the scalar exactly as written:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
@@ -87,6 +86,8 @@ class Fields:
         for key, (key_node, _) in self._items.items():
             if key in allowed:
                 continue
+            import difflib  # only when a key is wrong
+
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(allowed)
             self.error(key, "unknown key", key_node, hint)

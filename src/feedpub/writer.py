@@ -11,8 +11,8 @@ Documents arrive as chunks, so a 700 MB feed is never held in memory.
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -124,8 +124,7 @@ def _stage_all(
 
 
 def _stage(target: Path, chunks: Iterable[bytes]) -> Path:
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
-    temp = Path(name)
+    fd, temp = _new_temp(target.parent)
     try:
         with os.fdopen(fd, "wb", buffering=_BLOCK) as handle:
             for chunk in chunks:
@@ -135,6 +134,19 @@ def _stage(target: Path, chunks: Iterable[bytes]) -> Path:
         temp.unlink(missing_ok=True)
         raise
     return temp
+
+
+def _new_temp(folder: Path) -> tuple[int, Path]:
+    """A new file only we can open, like tempfile.mkstemp (whose import, with
+    shutil's and random's, costs an incremental build about 8 ms)."""
+    for _ in range(100):
+        temp = folder / f"{TEMP_PREFIX}{os.urandom(6).hex()}"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            return os.open(temp, flags, 0o600), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(folder))
 
 
 class _Syncer:
