@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import InputError, OutputError, StaleOutputError, build
+from feedpub import InputError, OutputError, StaleOutputError, build, buildstate, frames
+from feedpub.model import Feed
 from feedpub.pipeline import render_site
 
 from .conftest import NOW, MakeSite, snapshot
@@ -159,11 +160,14 @@ def test_render_crash_midway_leaves_output_untouched(
 ) -> None:
     """Atom renders fine, RSS blows up: atom.xml must not be half-updated."""
     root, before = pending
+    frame = frames.document_frame
 
-    def boom(*args: object) -> bytes:
-        raise RuntimeError("renderer crashed")
+    def boom(feed: Feed, fmt: str) -> tuple[bytes, bytes, bytes, bytes]:
+        if fmt == "rss":  # the frame comes from a template or the renderer: either fails
+            raise RuntimeError("renderer crashed")
+        return frame(feed, fmt)
 
-    monkeypatch.setattr("feedpub.render.rss.rss_document", boom)
+    monkeypatch.setattr(buildstate, "document_frame", boom)
     with pytest.raises(RuntimeError):
         build(root, now=NOW)
     assert snapshot(root / "output") == before

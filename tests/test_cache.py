@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import StaleOutputError, build, cache, workers
+from feedpub import StaleOutputError, build, cache, pipeline, workers
 from feedpub.cachefile import CACHE_DIR
 
 from .conftest import NOW, REPO, MakeSite, snapshot
@@ -342,4 +342,38 @@ def test_a_body_damaged_inside_means_a_cold_build(make_site: MakeSite, tmp_path:
     body.write_bytes(damaged)
     (root / "entries/e01.yaml").write_text(entry(1, "content: new\n"))
     assert build(root, now=NOW).compiled == 5
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_a_new_entry_of_a_known_shape_needs_neither_lxml_nor_feedgen(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Entry and frame templates learnt by earlier builds come back from the cache,
+    so an incremental build in a new process fills them in, byte-identical."""
+    # Four entries: one archive page of two; a fifth joins the main feed (no new page).
+    root = make_site({f"e{i:02d}.yaml": entry(i) for i in range(1, 5)}, CONFIGS["archive"])
+    build(root, now=NOW)
+    (root / "entries" / "e09.yaml").write_text(entry(9))
+    code = (
+        "import sys; from datetime import datetime, UTC; from pathlib import Path; "
+        "from feedpub import build; "
+        f"build(Path({str(root)!r}), now=datetime(2026, 11, 1, tzinfo=UTC)); "
+        "print(sorted(m for m in ('lxml', 'feedgen') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
+    assert out.strip() == "[]"
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_templates_a_cache_cannot_be_read_with_are_learnt_again(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_site({f"e{i:02d}.yaml": entry(i) for i in range(1, 4)}, CONFIGS["archive"])
+    monkeypatch.setattr(pipeline, "_learnt_templates", lambda config: {"entries": 5, "frames": []})
+    build(root, now=NOW)
+    monkeypatch.undo()
+    (root / "entries" / "e09.yaml").write_text(entry(9))
+    build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -11,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedpub.model import Config, Enclosure, Entry, Person, Source
+from feedpub import frames
+from feedpub.model import Config, Enclosure, Entry, Feed, Person, Source
 from feedpub.render import _template
-from feedpub.render._entry import effective_authors, needs_numeric
 from feedpub.render._entry import entry_fragments as feedgen_fragments
 from feedpub.render._template import _text, attribute_value, templated_fragments
+from feedpub.render._text import effective_authors, needs_numeric
 from feedpub.rfc822 import rfc822
 from feedpub.slots import replace
 
@@ -152,3 +154,43 @@ def test_escaping_matches_libxml2_for_every_character() -> None:
 @given(moment=dates())
 def test_rss_dates_match_the_email_package(moment: datetime) -> None:
     assert rfc822(moment) == format_datetime(moment)
+
+
+@settings(max_examples=150, deadline=None)
+@given(dates(), dates(), st.sampled_from(["atom", "rss"]), st.integers(0, 3), st.integers(0, 3))
+def test_a_frame_filled_in_equals_the_frame_feedgen_renders(
+    learnt: datetime, updated: datetime, fmt: str, page: int, pages: int
+) -> None:
+    """Frames of one kind learnt with one date, then filled with another."""
+    feed = Feed(CONFIG, (), learnt, page, max(page, pages))
+    frames.document_frame(feed, fmt)  # learns the kind (or that it has none)
+    later = Feed(CONFIG, (), updated, page, max(page, pages))
+    if frames.kind_of(later, fmt) == frames.kind_of(feed, fmt):
+        assert frames._frames[(id(CONFIG), frames.kind_of(feed, fmt))] is not None
+    assert frames.document_frame(later, fmt) == frames.render_frame(later, fmt)
+
+
+def test_frame_templates_survive_export_and_adoption() -> None:
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    feed = Feed(CONFIG, (), moment, 0, 2)
+    frames.document_frame(feed, "rss")
+    stored = frames.export(CONFIG)
+    other = replace(CONFIG, title="Other")  # a config of its own: nothing learnt yet
+    frames.adopt(other, marshal.loads(marshal.dumps(stored)))
+    later = Feed(other, (), moment + timedelta(days=3), 0, 2)
+    assert frames.export(other) == stored
+    rendered = frames.render_frame(later, "rss")
+    assert frames.document_frame(later, "rss") != rendered  # the title differs: proof
+    assert frames.document_frame(later, "rss") == frames.render_frame(
+        replace(later, config=CONFIG), "rss"
+    )  # that the adopted template, not the renderer, made it
+
+
+def test_a_frame_whose_text_looks_like_the_sentinel_date_keeps_feedgen() -> None:
+    """The check at learning time, not luck, keeps such a frame right."""
+    config = replace(CONFIG, description="Since 2001-02-03T04:05:06+00:00 and counting")
+    learnt = Feed(config, (), datetime(2026, 1, 1, tzinfo=UTC))
+    frames.document_frame(learnt, "atom")
+    assert frames._frames[(id(config), frames.kind_of(learnt, "atom"))] is None
+    later = replace(learnt, updated=datetime(2026, 2, 1, tzinfo=UTC))
+    assert frames.document_frame(later, "atom") == frames.render_frame(later, "atom")

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from .cache import BLOBS_NAME, Index, OutputRecord
 from .cachefile import RACY_NS, blake2b
 from .errors import InputError, Problem
-from .fragments import Document, FragmentStore, document_frame
+from .fragments import Document, FragmentStore
+from .frames import document_frame
 from .model import Config, Entry, Feed
 from .plan import Planned, modified_text, plan, published, updated_of
 from .records import decode_entry, decode_problem, microseconds, unpack_entry
@@ -98,7 +99,7 @@ class BuildState:
             if scan.pending:  # files were added or removed: there is compiling to do
                 from .compile import import_compilers
 
-                import_compilers()
+                import_compilers(feedgen=False)
             self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         old = self.index.table
         todo = self._todo

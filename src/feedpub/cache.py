@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from array import array
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .cachefile import BODY, HEAD, Head, Reader, blake2b, dump_one, write_head
 from .fragments import Spans
@@ -54,6 +54,9 @@ class Index:
     """The blob file, open: entry blobs are read from it only when needed."""
     blobs_token: bytes = b""
     """The blob file's first bytes, which the body names: a rewritten file has others."""
+    templates: dict[str, Any] = field(default_factory=dict)
+    """Entry and frame templates learnt by earlier builds (see render/_template.py,
+    frames.py), as plain values; saved as this build leaves them."""
     _body_path: Path | None = None
 
     @classmethod
@@ -84,9 +87,14 @@ class Index:
             if os.pread(fd, _TOKEN, 0) != token or os.fstat(fd).st_size < blobs_end:
                 raise ValueError("blob file rewritten since")
             self.spans = {name: Spans.from_stored(raw) for name, raw in reader.next().items()}
+            templates = reader.next()
+            if not isinstance(templates, dict):
+                raise ValueError("no templates")
             self.table, self.blobs_fd, self.blobs_token, fd = table, fd, token, None
+            self.templates = templates
         except Exception:  # any damage at all means: start cold, never fail the build
             self.head, self.outputs, self.table, self.spans = Head(), {}, Table(), {}
+            self.templates = {}
         finally:
             if fd is not None:
                 os.close(fd)
@@ -115,6 +123,7 @@ def save_body(
             dump_one(summed, (index.key, written_ns, token, blobs_end))
             dump_one(summed, table.stored())
             dump_one(summed, {name: spans.stored() for name, spans in index.spans.items()})
+            dump_one(summed, index.templates)
             handle.write(summed.digest())
         os.replace(temp, cache_dir / BODY)
     except OSError:

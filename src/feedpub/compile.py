@@ -45,10 +45,15 @@ class Compiled:
     """Where a worker wrote the fragments instead: (file, offset, length) each."""
 
 
-def import_compilers() -> None:
-    """Everything compile_file needs, imported now (before forking workers)."""
+def import_compilers(feedgen: bool = True) -> None:
+    """What compile_file needs, imported now (before forking workers, or while
+    waiting for something else). Without ``feedgen``, only what an entry of a
+    shape with a known template needs: not lxml, not feedgen."""
     from . import entries, markup, render  # noqa: F401
     from .render import _template  # noqa: F401
+
+    if feedgen:
+        from .render import _entry  # noqa: F401
 
 
 def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:

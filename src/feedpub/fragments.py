@@ -15,11 +15,7 @@ from array import array
 from collections.abc import Callable, Iterator
 
 from . import cachefile
-from .model import Feed
 from .slots import field, mutable
-
-_MARK1 = b"\x00feedpub-fragment-1\x00"
-_MARK2 = b"\x00feedpub-fragment-2\x00"
 
 
 class StaleFragment(Exception):
@@ -273,14 +269,3 @@ class Document:
 
     def to_bytes(self) -> bytes:
         return b"".join(self.chunks())
-
-
-def document_frame(feed: Feed, fmt: str) -> tuple[bytes, bytes, bytes, bytes]:
-    """A format's (head, separator, tail, empty document), learnt from marker fragments."""
-    from .render import renderer
-
-    document = renderer(fmt).document
-    whole = document(feed, [_MARK1, _MARK2])
-    first, second = whole.index(_MARK1), whole.index(_MARK2)
-    head, tail = whole[:first], whole[second + len(_MARK2) :]
-    return head, whole[first + len(_MARK1) : second], tail, document(feed, [])

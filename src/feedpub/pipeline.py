@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .buildstate import BuildState, intact
 from .cache import BLOBS_NAME, Index, OutputRecord, save_body, save_head
@@ -114,6 +114,7 @@ def build(
 
     state.configure(load_config(root))
     index.load_body()
+    _adopt_templates(state.config, index.templates)
     if index.blobs_fd is not None:
         state.store.adopt(BLOBS_NAME, index.blobs_fd)
     with state.spill:
@@ -181,6 +182,7 @@ def _build(
         nonlocal saved
         if use_cache:
             index.spans = spans
+            index.templates = _learnt_templates(state.config)
             saved = save_body(cache_dir, index, state.table, state.store.read, state.started_ns)
         state.store.release()  # every document is written: let the positions go
         state.spill.empty()
@@ -201,6 +203,26 @@ def _build(
         head.warnings = tuple(encode_problem(p) for p in state.warnings)
         save_head(cache_dir, index, state.started_ns)
     return BuildResult(count, written, state.warnings, state.compiled, len(changed))
+
+
+def _adopt_templates(config: Config, stored: dict[str, Any]) -> None:
+    """Start from the templates earlier builds learnt: a new entry of a known shape,
+    and a document frame of a known kind, then need neither lxml nor feedgen."""
+    from . import frames
+    from .render import _template
+
+    try:
+        _template.adopt(config, stored.get("entries", {}))
+        frames.adopt(config, stored.get("frames", {}))
+    except Exception:  # not what this feedpub writes: learn them again
+        return
+
+
+def _learnt_templates(config: Config) -> dict[str, Any]:
+    from . import frames
+    from .render import _template
+
+    return {"entries": _template.export(config), "frames": frames.export(config)}
 
 
 def _render(

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from .compile import Compiled, compile_file, import_compilers
 from .model import Config
 from .records import HeaderTuple, ProblemTuple
+from .render import _template
 
 PARALLEL_THRESHOLD = 300
 """Below this many files, starting worker processes costs more than it saves."""
@@ -45,7 +46,9 @@ _Result = tuple[
 ]
 
 
-def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, str, int, list[_Result]]:
+def _compile_chunk(
+    items: list[tuple[str, str]],
+) -> tuple[str, int, str, int, list[_Result], _template.StoredTemplates]:
     """Compile in a worker; send fragments through a spill file, not the pipe.
 
     Fragments are most of the data (gigabytes at 100,000 entries): writing
@@ -71,7 +74,7 @@ def _compile_chunk(items: list[tuple[str, str]]) -> tuple[str, int, str, int, li
         )
     _spill.flush()  # the parent reads these once the chunk is reported
     _blobs.flush()
-    return _spill_path, start, _blobs_path, blobs_start, results
+    return _spill_path, start, _blobs_path, blobs_start, results, _template.export(_config)
 
 
 def compile_many(
@@ -104,7 +107,8 @@ def compile_many(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir()))
     ) as pool:
-        for spill, at, blobs, blob_at, results in pool.map(_compile_chunk, chunks):
+        for spill, at, blobs, blob_at, results, learnt in pool.map(_compile_chunk, chunks):
+            _template.adopt(config, learnt)  # so that the cache keeps them
             spill, blobs = sys.intern(spill), sys.intern(blobs)
             for shown, digest, has_entry, problems, digests, head, lengths in results:
                 entry = None

@@ -23,23 +23,18 @@ from lxml import etree
 from ..model import Config, Entry, Person
 from ..rfc822 import rfc822
 from ._feedgen import FeedEntry
+from ._text import effective_authors, needs_numeric
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 _XMLNS_ATTR = re.compile(rb'\s+xmlns(?::\w+)?="[^"]*"')
-_PLAIN_TEXT_SPECIALS = re.compile(r"[&<>]")
 # RSS plain-text elements (title, category, ...) are decoded twice by some
 # readers; the W3C validator warns on &amp; and &lt; there and accepts
 # numeric references. <description> and <content:encoded> hold HTML and keep
 # their entities.
 _HTML_OR_ENTITY = re.compile(rb"(<(description|content:encoded)>.*?</\2>)|&(amp|lt|gt);", re.DOTALL)
 _NUMERIC = {b"amp": b"&#x26;", b"lt": b"&#x3C;", b"gt": b"&#x3E;"}
-
-
-def effective_authors(entry: Entry, config: Config) -> tuple[Person, ...]:
-    """Entry authors, else the site's: readers show per-entry authors only."""
-    return entry.authors or config.authors
 
 
 def atom_person(person: Person) -> dict[str, str]:
@@ -176,11 +171,3 @@ def _rss(fe: FeedEntry, entry: Entry, authors: tuple[Person, ...]) -> bytes:
     if needs_numeric(entry, authors):
         data = numeric_entities(data)
     return data
-
-
-def needs_numeric(entry: Entry, authors: tuple[Person, ...]) -> bool:
-    texts = [entry.title, entry.id, entry.link or "", *entry.tags, *(p.name for p in authors)]
-    if entry.source:
-        texts.append(entry.source.title)
-    texts.extend(enc.url for enc in entry.enclosures)
-    return any(_PLAIN_TEXT_SPECIALS.search(text) for text in texts)

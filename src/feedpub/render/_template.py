@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..model import Config, Enclosure, Entry, Person, Source
 from ..rfc822 import rfc822
 from ..slots import replace
-from ._entry import effective_authors, needs_numeric
-from ._entry import entry_fragments as feedgen_fragments
+from ._text import effective_authors, needs_numeric
 
 Shape = tuple[object, ...]
 Slot = tuple[int, int]
@@ -99,6 +98,13 @@ _configs: dict[int, Config] = {}
 """Keeps each config alive while its id is a cache key."""
 
 
+def feedgen_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """The entry through feedgen (imported here: a known shape never needs it)."""
+    from ._entry import entry_fragments
+
+    return entry_fragments(entry, config, formats)
+
+
 def templated_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) -> dict[str, bytes]:
     """The same bytes as ``_entry.entry_fragments``, mostly without feedgen."""
     authors = effective_authors(entry, config)
@@ -124,7 +130,7 @@ def shape_of(entry: Entry, config: Config) -> Shape:
     return (
         entry.link is not None,
         entry.id == entry.link,
-        tuple((d.utcoffset(), d.tzname(), d.microsecond != 0) for d in dates),
+        tuple((_offset_us(d), d.tzname(), d.microsecond != 0) for d in dates),
         tuple((p.email is not None, p.url is not None) for p in entry.authors),
         len(entry.tags),
         len(entry.enclosures),
@@ -133,6 +139,48 @@ def shape_of(entry: Entry, config: Config) -> Shape:
         entry.content_html is not None,
         entry.lang if entry.lang == config.language else entry.lang is not None,
     )
+
+
+def _offset_us(moment: datetime) -> int | None:
+    """The UTC offset in microseconds: shapes are stored in the cache (marshal)."""
+    offset = moment.utcoffset()
+    return None if offset is None else offset // _MICROSECOND
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+StoredTemplates = dict[
+    tuple[tuple[str, ...], Shape], dict[str, tuple[list[str], list[Slot]]] | None
+]
+
+
+def export(config: Config) -> StoredTemplates:
+    """The templates learnt for ``config``, as plain values (for the build cache)."""
+    mine = id(config)
+    return {
+        (formats, shape): None
+        if templates is None
+        else {fmt: (t.pieces, t.slots) for fmt, t in templates.items()}
+        for (owner, formats, shape), templates in _cache.items()
+        if owner == mine
+    }
+
+
+def adopt(config: Config, stored: StoredTemplates) -> None:
+    """Templates another process learnt (and checked) for the same config and feedpub.
+
+    The build cache keys them on both, like the fragments it keeps.
+    """
+    _configs[id(config)] = config
+    for (formats, shape), templates in stored.items():
+        _cache[(id(config), tuple(formats), tuple(shape))] = (
+            None if templates is None else {fmt: _stored(t) for fmt, t in templates.items()}
+        )
+
+
+def _stored(template: tuple[list[str], list[Slot]]) -> _Template:
+    pieces, slots = template
+    return _Template(list(pieces), [(index, kind) for index, kind in slots])
 
 
 def _values(entry: Entry) -> list[str]:
