@@ -35,7 +35,7 @@ def scan_entries(entries_dir: str | Path) -> list[tuple[str, str]]:
     return [(r, os.path.join(folder, r)) for r in relatives]
 
 
-def entry_stats(entries_dir: str) -> tuple[list[str], array[int]]:
+def entry_stats(entries_dir: str, listing: list[str] | None = None) -> tuple[list[str], array[int]]:
     """Entry files (relative to entries/, sorted) and their (size, mtime_ns, inode), flat.
 
     Hidden files and folders are skipped, which covers Emacs locks
@@ -43,7 +43,8 @@ def entry_stats(entries_dir: str) -> tuple[list[str], array[int]]:
     Symbolic links are followed, as an editor or a shell would. A folder
     holding only entry files (the usual case) is taken in whole lists:
     at 10,000 files, per-file Python work here is what a no-op costs, and
-    at 100,000 one stat object per file would cost 40 MB.
+    at 100,000 one stat object per file would cost 40 MB. ``listing``: the
+    folder's visible names, sorted, if the caller has just listed it.
     """
     relatives: list[str] = []
     stats = array("q")
@@ -52,7 +53,7 @@ def entry_stats(entries_dir: str) -> tuple[list[str], array[int]]:
     while pending:
         sub = pending.pop()
         folders += 1
-        names, found = _stat_folder(os.path.join(entries_dir, sub))
+        names, found = _stat_folder(os.path.join(entries_dir, sub), None if sub else listing)
         modes = found[3::4]
         if all(map(S_ISREG, modes)) and _all_entry_names(names):
             relatives.extend([sub + name for name in names] if sub else names)
@@ -78,7 +79,7 @@ def _all_entry_names(names: list[str]) -> bool:
     return sum(joined.count(suffix + "\0") for suffix in ENTRY_SUFFIXES) == len(names)
 
 
-def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
+def _stat_folder(folder: str, listing: list[str] | None = None) -> tuple[list[str], array[int]]:
     """The visible names in ``folder``, sorted, with (size, mtime_ns, inode, mode) each, flat.
 
     Stats relative to the open folder: a third cheaper than
@@ -89,11 +90,7 @@ def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
     except OSError:
         return [], array("q")
     try:
-        names = os.listdir(fd)
-        names.sort()
-        joined = "\0" + "\0".join(names)
-        if "\0." in joined or "\0#" in joined or "\0_" in joined:
-            names = [name for name in names if name[0] not in ".#_"]
+        names = _visible(os.listdir(fd)) if listing is None else listing
         stat = partial(os.stat, dir_fd=fd)
         try:
             return names, _stat_all(fd, names)
@@ -110,6 +107,15 @@ def _stat_folder(folder: str) -> tuple[list[str], array[int]]:
         return [], array("q")
     finally:
         os.close(fd)
+
+
+def _visible(names: list[str]) -> list[str]:
+    """Names not hidden (``.x``), not editor locks (``#x#``) nor ``_drafts``-style, sorted."""
+    names.sort()
+    joined = "\0" + "\0".join(names)
+    if "\0." in joined or "\0#" in joined or "\0_" in joined:
+        names = [name for name in names if name[0] not in ".#_"]
+    return names
 
 
 def _stat_all(fd: int, names: list[str]) -> array[int]:
@@ -222,11 +228,17 @@ class Scan:
         """When the files were looked at: the next build's reference for racy files."""
         self.folder = os.path.join(root, ENTRIES_DIR)
         self._child: tuple[int, int, Head, int] | None = None
-        if early and _names_differ(self.folder, head) and _may_fork():
-            self._child = _start_look(self.folder, head, trusted_before)
-            if self._child is not None:
-                return
-        self._set(head, *_look(self.folder, head, trusted_before))
+        listing = None
+        if early:
+            try:
+                listing = _visible(os.listdir(self.folder))
+            except OSError:
+                listing = None
+            if listing is not None and _names_differ(listing, head) and _may_fork():
+                self._child = _start_look(self.folder, head, trusted_before, listing)
+                if self._child is not None:
+                    return
+        self._set(head, *_look(self.folder, head, trusted_before, listing))
 
     def _set(
         self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
@@ -291,9 +303,11 @@ class Scan:
         return self._child is None and self._unchanged
 
 
-def _look(folder: str, head: Head, trusted_before: int) -> tuple[list[str], array[int], list[int]]:
+def _look(
+    folder: str, head: Head, trusted_before: int, listing: list[str] | None = None
+) -> tuple[list[str], array[int], list[int]]:
     """Every entry file (sorted, relative), their flat stats, and which of them to compile."""
-    relatives, stats = entry_stats(folder)
+    relatives, stats = entry_stats(folder, listing)
     prefix = f"{ENTRIES_DIR}/"
     order = [prefix + relative for relative in relatives]
     # Whole-list comparisons in C first: at 10,000 files a per-file loop
@@ -319,24 +333,20 @@ def _look(folder: str, head: Head, trusted_before: int) -> tuple[list[str], arra
     return relatives, stats, suspects
 
 
-def _names_differ(folder: str, head: Head) -> bool:
-    """The folder holds only entry files, and not the ones the last build saw.
-
-    One listing, no stat: enough to know a build has work to do.
-    """
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return False
-    names = [name for name in names if name[0] not in ".#_"]
+def _names_differ(names: list[str], head: Head) -> bool:
+    """The folder (its visible names, sorted) holds only entry files, and not the
+    ones the last build saw: with no stat at all, a build surely has work to do."""
     if not _all_entry_names(names):
         return False  # sub-folders or other files: let the full look decide
-    names.sort()
+    if not names:
+        return bool(head.names)
     prefix = f"{ENTRIES_DIR}/"
-    return prefix + f"\0{prefix}".join(names) != head.names if names else bool(head.names)
+    return prefix + f"\0{prefix}".join(names) != head.names
 
 
-def _start_look(folder: str, head: Head, trusted_before: int) -> tuple[int, int, Head, int] | None:
+def _start_look(
+    folder: str, head: Head, trusted_before: int, listing: list[str]
+) -> tuple[int, int, Head, int] | None:
     """Fork a child that runs _look and leaves its result in an anonymous memory file."""
     global _SPLIT
     try:
@@ -352,7 +362,7 @@ def _start_look(folder: str, head: Head, trusted_before: int) -> tuple[int, int,
         code = 1
         try:
             _SPLIT = False  # the parent is busy on the other core
-            relatives, stats, suspects = _look(folder, head, trusted_before)
+            relatives, stats, suspects = _look(folder, head, trusted_before, listing)
             data = memoryview(marshal.dumps((relatives, stats.tobytes(), suspects)))
             while data:
                 data = data[os.write(memory, data) :]
