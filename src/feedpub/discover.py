@@ -231,14 +231,23 @@ class Scan:
         listing = None
         if early:
             try:
-                listing = _visible(os.listdir(self.folder))
+                raw = os.listdir(self.folder)
             except OSError:
-                listing = None
-            if listing is not None and _names_differ(listing, head) and _may_fork():
-                self._child = _start_look(self.folder, head, trusted_before, listing)
-                if self._child is not None:
+                raw = None
+            if raw is not None:
+                # Another number of entry files: known without sorting the names.
+                if _count_differs(raw, head) and self._start(head, trusted_before, raw):
+                    return
+                listing = _visible(raw)
+                if _names_differ(listing, head) and self._start(head, trusted_before, listing):
                     return
         self._set(head, *_look(self.folder, head, trusted_before, listing))
+
+    def _start(self, head: Head, trusted_before: int, listing: list[str]) -> bool:
+        """Let a forked child look (False if this process cannot fork now)."""
+        if _may_fork():
+            self._child = _start_look(self.folder, head, trusted_before, listing)
+        return self._child is not None
 
     def _set(
         self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
@@ -333,6 +342,15 @@ def _look(
     return relatives, stats, suspects
 
 
+def _count_differs(names: list[str], head: Head) -> bool:
+    """The folder (its names, as listed) holds only entry files, none hidden, and not
+    as many as the last build saw: a build has work, known without sorting them."""
+    joined = "\0" + "\0".join(names)
+    hidden = "\0." in joined or "\0#" in joined or "\0_" in joined
+    count = head.names.count("\0") + 1 if head.names else 0
+    return not hidden and len(names) != count and _all_entry_names(names)
+
+
 def _names_differ(names: list[str], head: Head) -> bool:
     """The folder (its visible names, sorted) holds only entry files, and not the
     ones the last build saw: with no stat at all, a build surely has work to do."""
@@ -362,7 +380,7 @@ def _start_look(
         code = 1
         try:
             _SPLIT = False  # the parent is busy on the other core
-            relatives, stats, suspects = _look(folder, head, trusted_before, listing)
+            relatives, stats, suspects = _look(folder, head, trusted_before, _visible(listing))
             data = memoryview(marshal.dumps((relatives, stats.tobytes(), suspects)))
             while data:
                 data = data[os.write(memory, data) :]
