@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from feedpub.model import Config, Entry
 from feedpub.plan import EPOCH, modified_text, plan, published, updated_of
 from feedpub.records import header_tuple
-from feedpub.table import Row, Table
+from feedpub.table import Row, Table, _quick_runs
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -93,3 +93,35 @@ def test_column_plan_matches_the_rules_on_entries(
     assert got == reference_plan(config, entries, NOW)
     # Signatures use the stored text of the date; it must be what rendering prints.
     assert [modified_text(table, d) for d in planned] == [g[3] for g in got]
+
+
+def _row(name: str, version: int) -> Row:
+    """A compiled file whose every column says which file and which version it is."""
+    head = (f"2026-01-01T00:00:0{version % 10}+00:00", None, f"tag:{name}", f"/{name}", False, 1, 1)
+    problems = ((name, 1, None, f"v{version}", None, "warning"),) if version % 3 == 0 else ()
+    return Row((version, version, hash(name) % 99, f"d{version}"), None, problems, (name,), head)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.integers(0, 60), max_size=40),
+    st.sets(st.integers(0, 60), max_size=5),
+    st.sets(st.integers(0, 60), max_size=5),
+    st.sets(st.integers(0, 60), max_size=3),
+)
+def test_merging_a_few_changes_gives_the_table_built_from_scratch(
+    old: set[int], added: set[int], edited: set[int], removed: set[int]
+) -> None:
+    """The quick merge (nothing removed) and the file-by-file one agree with a new table."""
+    name = "entries/{:02d}.yaml".format
+    before = Table().merged(sorted(map(name, old)), {name(i): _row(name(i), 0) for i in old}, 1)
+    now = (old | added) - (removed & old - added)
+    changed = {i: 1 for i in (added - old) | (edited & now)}
+    rows = {name(i): _row(name(i), changed[i]) for i in changed}
+    order = sorted(map(name, now))
+    merged = before.merged(order, rows, 1)
+    quick = _quick_runs(before.names, order, rows)
+    assert (quick is not None) == (old <= now)  # taken whenever no file was removed
+    versions = {i: changed.get(i, 0) for i in now}
+    scratch = Table().merged(order, {name(i): _row(name(i), versions[i]) for i in now}, 1)
+    assert merged == scratch
