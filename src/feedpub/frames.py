@@ -38,13 +38,27 @@ _configs: dict[int, Config] = {}
 """Keeps each config alive while its id is a key."""
 
 
+_KEPT_CONFIGS = 4
+
+
+def _keep(config: Config) -> None:
+    """Keep ``config`` alive while its id is a key; forget the oldest configs'
+    templates (a long ``feedpub serve`` loads the config again for every build)."""
+    if id(config) in _configs:
+        return
+    if len(_configs) >= _KEPT_CONFIGS:
+        _frames.clear()
+        _configs.clear()
+    _configs[id(config)] = config
+
+
 def document_frame(feed: Feed, fmt: str) -> Frame:
     """A format's frame for ``feed`` (whose entries are not used)."""
     if fmt not in _TEMPLATED:
         return render_frame(feed, fmt)
     key = (id(feed.config), kind_of(feed, fmt))
     if key not in _frames:
-        _configs[id(feed.config)] = feed.config
+        _keep(feed.config)
         made = render_frame(feed, fmt)
         _frames[key] = _learn(feed, fmt, made)
         return made
@@ -96,7 +110,7 @@ def export(config: Config) -> StoredFrames:
 
 def adopt(config: Config, stored: StoredFrames) -> None:
     """Frame templates an earlier build learnt (and checked) for the same config."""
-    _configs[id(config)] = config
+    _keep(config)
     for kind, parts in stored.items():
         _frames[(id(config), kind)] = (
             None if parts is None else [(list(pieces), list(slots)) for pieces, slots in parts]

@@ -98,6 +98,20 @@ _configs: dict[int, Config] = {}
 """Keeps each config alive while its id is a cache key."""
 
 
+_KEPT_CONFIGS = 4
+
+
+def _keep(config: Config) -> None:
+    """Keep ``config`` alive while its id is a key; forget the oldest configs'
+    templates (a long ``feedpub serve`` loads the config again for every build)."""
+    if id(config) in _configs:
+        return
+    if len(_configs) >= _KEPT_CONFIGS:
+        _cache.clear()
+        _configs.clear()
+    _configs[id(config)] = config
+
+
 def feedgen_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) -> dict[str, bytes]:
     """The entry through feedgen (imported here: a known shape never needs it)."""
     from ._entry import entry_fragments
@@ -112,7 +126,7 @@ def templated_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) 
         return feedgen_fragments(entry, config, formats)
     key = (id(config), formats, shape_of(entry, config))
     if key not in _cache:
-        _configs[id(config)] = config
+        _keep(config)
         made = feedgen_fragments(entry, config, formats)
         _cache[key] = _learn(entry, config, formats, made)
         return made
@@ -171,7 +185,7 @@ def adopt(config: Config, stored: StoredTemplates) -> None:
 
     The build cache keys them on both, like the fragments it keeps.
     """
-    _configs[id(config)] = config
+    _keep(config)
     for (formats, shape), templates in stored.items():
         _cache[(id(config), tuple(formats), tuple(shape))] = (
             None if templates is None else {fmt: _stored(t) for fmt, t in templates.items()}
