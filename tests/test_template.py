@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from feedpub import frames
+from feedpub.learnt import PerConfig
 from feedpub.model import Config, Enclosure, Entry, Feed, Person, Source
 from feedpub.render import _template
 from feedpub.render._entry import entry_fragments as feedgen_fragments
@@ -194,3 +195,14 @@ def test_a_frame_whose_text_looks_like_the_sentinel_date_keeps_feedgen() -> None
     assert frames._frames[(id(config), frames.kind_of(learnt, "atom"))] is None
     later = replace(learnt, updated=datetime(2026, 2, 1, tzinfo=UTC))
     assert frames.document_frame(later, "atom") == frames.render_frame(later, "atom")
+
+
+def test_what_is_learnt_per_config_stays_bounded() -> None:
+    """A long ``feedpub serve`` loads an equal config for every rebuild."""
+    learnt: PerConfig[str, int] = PerConfig()
+    configs = [replace(CONFIG, title=f"T{i}") for i in range(PerConfig.KEPT + 1)]
+    for number, config in enumerate(configs):
+        learnt.values[(learnt.owner(config), "key")] = number
+    assert len(learnt.values) == 1  # the fifth config made room by forgetting
+    assert learnt.of(configs[-1]) == {"key": PerConfig.KEPT}
+    assert learnt.of(configs[0]) == {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .learnt import PerConfig
 from .model import Config, Feed
 from .rfc822 import rfc822
 from .slots import replace
@@ -33,23 +34,9 @@ _TEMPLATED = ("atom", "rss")
 _SENTINEL = datetime(2001, 2, 3, 4, 5, 6)
 _MICROSECOND = timedelta(microseconds=1)
 
-_frames: dict[tuple[int, Kind], list[Part] | None] = {}
-_configs: dict[int, Config] = {}
-"""Keeps each config alive while its id is a key."""
-
-
-_KEPT_CONFIGS = 4
-
-
-def _keep(config: Config) -> None:
-    """Keep ``config`` alive while its id is a key; forget the oldest configs'
-    templates (a long ``feedpub serve`` loads the config again for every build)."""
-    if id(config) in _configs:
-        return
-    if len(_configs) >= _KEPT_CONFIGS:
-        _frames.clear()
-        _configs.clear()
-    _configs[id(config)] = config
+_learnt: PerConfig[Kind, list[Part] | None] = PerConfig()
+_frames = _learnt.values
+"""(config, kind) -> the kind's frame templates, or None: the renderer makes them."""
 
 
 def document_frame(feed: Feed, fmt: str) -> Frame:
@@ -58,7 +45,7 @@ def document_frame(feed: Feed, fmt: str) -> Frame:
         return render_frame(feed, fmt)
     key = (id(feed.config), kind_of(feed, fmt))
     if key not in _frames:
-        _keep(feed.config)
+        key = (_learnt.owner(feed.config), key[1])
         made = render_frame(feed, fmt)
         _frames[key] = _learn(feed, fmt, made)
         return made
@@ -102,17 +89,14 @@ def export(config: Config) -> StoredFrames:
     archive pages are rarely rendered again, and at 10,000 entries theirs
     would make the cache 0.8 MB larger to read and write on every build.
     """
-    mine = id(config)
-    return {
-        kind: parts for (owner, kind), parts in _frames.items() if owner == mine and not kind[1]
-    }
+    return {kind: parts for kind, parts in _learnt.of(config).items() if not kind[1]}
 
 
 def adopt(config: Config, stored: StoredFrames) -> None:
     """Frame templates an earlier build learnt (and checked) for the same config."""
-    _keep(config)
+    mine = _learnt.owner(config)
     for kind, parts in stored.items():
-        _frames[(id(config), kind)] = (
+        _frames[(mine, kind)] = (
             None if parts is None else [(list(pieces), list(slots)) for pieces, slots in parts]
         )
 

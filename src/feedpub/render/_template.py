@@ -26,6 +26,7 @@ import html
 import re
 from datetime import datetime, timedelta
 
+from ..learnt import PerConfig
 from ..model import Config, Enclosure, Entry, Person, Source
 from ..rfc822 import rfc822
 from ..slots import replace
@@ -93,23 +94,9 @@ def _raw(value: str) -> str:
 
 _ESCAPE = (_text, attribute_value, _html_text, _raw)
 
-_cache: dict[tuple[int, tuple[str, ...], Shape], dict[str, _Template] | None] = {}
-_configs: dict[int, Config] = {}
-"""Keeps each config alive while its id is a cache key."""
-
-
-_KEPT_CONFIGS = 4
-
-
-def _keep(config: Config) -> None:
-    """Keep ``config`` alive while its id is a key; forget the oldest configs'
-    templates (a long ``feedpub serve`` loads the config again for every build)."""
-    if id(config) in _configs:
-        return
-    if len(_configs) >= _KEPT_CONFIGS:
-        _cache.clear()
-        _configs.clear()
-    _configs[id(config)] = config
+_learnt: PerConfig[tuple[tuple[str, ...], Shape], dict[str, _Template] | None] = PerConfig()
+_cache = _learnt.values
+"""(config, (formats, shape)) -> the shape's templates, or None: feedgen renders it."""
 
 
 def feedgen_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -124,9 +111,9 @@ def templated_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) 
     authors = effective_authors(entry, config)
     if "<" in entry.title or needs_numeric(entry, authors):
         return feedgen_fragments(entry, config, formats)
-    key = (id(config), formats, shape_of(entry, config))
+    key = (id(config), (formats, shape_of(entry, config)))
     if key not in _cache:
-        _keep(config)
+        key = (_learnt.owner(config), key[1])
         made = feedgen_fragments(entry, config, formats)
         _cache[key] = _learn(entry, config, formats, made)
         return made
@@ -170,13 +157,11 @@ StoredTemplates = dict[
 
 def export(config: Config) -> StoredTemplates:
     """The templates learnt for ``config``, as plain values (for the build cache)."""
-    mine = id(config)
     return {
-        (formats, shape): None
+        key: None
         if templates is None
         else {fmt: (t.pieces, t.slots) for fmt, t in templates.items()}
-        for (owner, formats, shape), templates in _cache.items()
-        if owner == mine
+        for key, templates in _learnt.of(config).items()
     }
 
 
@@ -185,9 +170,9 @@ def adopt(config: Config, stored: StoredTemplates) -> None:
 
     The build cache keys them on both, like the fragments it keeps.
     """
-    _keep(config)
+    mine = _learnt.owner(config)
     for (formats, shape), templates in stored.items():
-        _cache[(id(config), tuple(formats), tuple(shape))] = (
+        _cache[(mine, (tuple(formats), tuple(shape)))] = (
             None if templates is None else {fmt: _stored(t) for fmt, t in templates.items()}
         )
 
