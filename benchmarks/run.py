@@ -44,6 +44,7 @@ BASELINE = "baseline"
 COLD = "feedpub cold"
 ADD_ONE = "feedpub add one"
 NO_CHANGE = "feedpub no change"
+EDIT_ONE = "feedpub edit one"
 WARM_ADD_ONE = "add one, warm"
 WARM_NO_CHANGE = "no change, warm"
 VERSION = "feedpub --version"
@@ -277,6 +278,13 @@ def main(argv: list[str] | None = None) -> int:
             added.write_text(added_text, encoding="utf-8")
             bench.run(ADD_ONE, build)
             bench.run(NO_CHANGE, build)
+            # Fix a typo in the newest entry (names start with the date): the usual edit.
+            newest = max((site / "entries").iterdir())
+            text = newest.read_text(encoding="utf-8")
+            newest.write_text(text.replace("title: ", "title: Edited ", 1), encoding="utf-8")
+            bench.run(EDIT_ONE, build)
+            newest.write_text(text, encoding="utf-8")
+            bench.run(EDIT_ONE, build)  # and back: the same edit undone
             run_warm(bench, site, added)
             added.unlink()  # the next round's cold build starts from the pristine entries
             bench.run(VERSION, [*feedpub, "--version"])
