@@ -161,3 +161,20 @@ def test_an_early_look_waits_for_sub_folders_to_be_looked_at(tmp_path: Path) -> 
     early = Scan(root, head, 0, early=True)
     assert not early.pending
     assert early.todo == [(str(root / "entries" / "2026/e.yaml"), "entries/2026/e.yaml")]
+
+
+@pytest.mark.parametrize(("edited", "early_hint"), [("e011.yaml", True), ("e003.yaml", False)])
+def test_an_edit_of_the_newest_file_is_seen_before_the_other_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edited: str, early_hint: bool
+) -> None:
+    """The newest file by name (and by time) is checked first; any other edit is
+    found by the full look, which decides in every case."""
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)
+    monkeypatch.setattr(discover, "_LIKELY", 1)
+    root, head = _site_with_head(tmp_path, 12)
+    (root / "entries" / edited).write_text("edited, and longer than before")
+    early = Scan(root, head, 0, early=True)
+    assert early.pending == early_hint
+    plain = Scan(root, head, 0)
+    assert _result(early) == _result(plain)
+    assert early.todo == [(str(root / "entries" / edited), f"entries/{edited}")]
