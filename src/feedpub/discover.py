@@ -240,7 +240,10 @@ class Scan:
                 if _count_differs(raw, head) and self._start(head, trusted_before, raw):
                     return
                 listing = _visible(raw)
-                work = _names_differ(listing, head) or _likely_edited(self.folder, head)
+                # Only entry files (no sub-folders): the names line up with the head's.
+                work = _all_entry_names(listing) and (
+                    _names_differ(listing, head) or _likely_edited(self.folder, head, listing)
+                )
                 if work and self._start(head, trusted_before, listing):
                     return
         self._set(head, *_look(self.folder, head, trusted_before, listing))
@@ -354,36 +357,31 @@ def _count_differs(names: list[str], head: Head) -> bool:
 
 
 def _names_differ(names: list[str], head: Head) -> bool:
-    """The folder (its visible names, sorted) holds only entry files, and not the
-    ones the last build saw: with no stat at all, a build surely has work to do."""
-    if not _all_entry_names(names):
-        return False  # sub-folders or other files: let the full look decide
+    """The folder's entry files (sorted) are not the ones the last build saw: with
+    no stat at all, a build surely has work to do."""
     if not names:
         return bool(head.names)
     prefix = f"{ENTRIES_DIR}/"
     return prefix + f"\0{prefix}".join(names) != head.names
 
 
-def _likely_edited(folder: str, head: Head) -> bool:
+def _likely_edited(folder: str, head: Head, names: list[str]) -> bool:
     """Whether one of the files most likely to be edited changed since the last build.
 
     Those are the newest by name (entry files usually start with their date)
-    and by modification time. A dozen stat calls: in a large folder, that
-    often shows there is work long before the other 10,000 calls would.
-    Only a hint: the full look still decides what to compile.
+    and the one modified last. ``names`` are the folder's, sorted, and the
+    same as the last build's. A few stat calls: in a large folder, that often
+    shows there is work long before the other 10,000 calls would. Only a
+    hint: the full look still decides what to compile.
     """
-    files = head.files
-    count = len(files)
-    if count < SPLIT_AT:
+    count = len(names)
+    mtimes = head.stats[1::3]
+    if count < SPLIT_AT or count != len(mtimes):
         return False  # the whole look is quick anyway
-    import heapq
-
-    likely = set(range(count - _LIKELY, count))
-    likely.update(heapq.nlargest(_LIKELY, range(count), key=head.stats[1::3].__getitem__))
-    start = len(ENTRIES_DIR) + 1
+    likely = {*range(count - _LIKELY, count), mtimes.index(max(mtimes))}
     for i in likely:
         try:
-            found = os.stat(os.path.join(folder, files[i][start:]))
+            found = os.stat(os.path.join(folder, names[i]))
         except OSError:
             return True
         if _stat_fields(found)[:3] != tuple(head.stats[3 * i : 3 * i + 3]):
@@ -392,7 +390,7 @@ def _likely_edited(folder: str, head: Head) -> bool:
 
 
 _LIKELY = 8
-"""How many of the newest files, by name and by time, the early look checks first."""
+"""How many of the newest files by name the early look checks first."""
 
 
 def _start_look(
