@@ -45,7 +45,7 @@ def document_frame(feed: Feed, fmt: str) -> Frame:
         return render_frame(feed, fmt)
     key = (id(feed.config), kind_of(feed, fmt))
     if key not in _frames:
-        key = (_learnt.owner(feed.config), key[1])
+        _learnt.owner(feed.config)  # keeps the config alive while its id is a key
         made = render_frame(feed, fmt)
         _frames[key] = _learn(feed, fmt, made)
         return made

@@ -113,7 +113,7 @@ def templated_fragments(entry: Entry, config: Config, formats: tuple[str, ...]) 
         return feedgen_fragments(entry, config, formats)
     key = (id(config), (formats, shape_of(entry, config)))
     if key not in _cache:
-        key = (_learnt.owner(config), key[1])
+        _learnt.owner(config)  # keeps the config alive while its id is a key
         made = feedgen_fragments(entry, config, formats)
         _cache[key] = _learn(entry, config, formats, made)
         return made
