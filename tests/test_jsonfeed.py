@@ -15,7 +15,7 @@ from typing import Any
 import feedparser_rs
 import jsonschema
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from feedpub import InputError, build
@@ -25,7 +25,7 @@ from feedpub.render.jsonfeed import _dumps
 from feedpub.review import check_site, diff_site
 
 from .conftest import BASIC_CONFIG, NOW, REPO, MakeSite
-from .test_parse_back import one_line, paragraphs, text_entry, text_of, utc
+from .test_parse_back import arbitrary_text, site_settings, text_entry, text_of, utc
 
 SPEC_SCHEMA = json.loads((Path(__file__).parent / "jsonfeed-1.1.schema.json").read_text())
 
@@ -213,10 +213,8 @@ def test_sample_site_follows_the_spec() -> None:
     assert _spec_errors(json.loads((REPO / "output" / "feed.json").read_bytes())) == []
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(title=one_line, summary=one_line, body=paragraphs, tag=one_line)
+@site_settings(40)
+@arbitrary_text
 def test_arbitrary_text_round_trips(
     make_site: MakeSite, title: str, summary: str, body: str, tag: str
 ) -> None:

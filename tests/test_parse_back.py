@@ -124,10 +124,21 @@ def text_entry(title: str, summary: str, body: str, tag: str) -> dict[str, str]:
     return {"2026-02-03-x.yaml": yaml.safe_dump(entry, allow_unicode=True)}
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(title=one_line, summary=one_line, body=paragraphs, tag=one_line)
+def site_settings(examples: int) -> settings:
+    """Hypothesis settings for tests that write a site per example."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
+
+arbitrary_text = given(title=one_line, summary=one_line, body=paragraphs, tag=one_line)
+"""One entry's title, summary, body and tag, as text_entry takes them."""
+
+
+@site_settings(60)
+@arbitrary_text
 def test_arbitrary_text_round_trips(
     make_site: MakeSite, title: str, summary: str, body: str, tag: str
 ) -> None:

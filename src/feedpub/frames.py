@@ -14,10 +14,11 @@ the templates (keyed, like its fragments, on config and feedpub version).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .learnt import PerConfig
 from .model import Config, Feed
+from .records import spelling_shape
 from .rfc822 import rfc822
 from .slots import replace
 
@@ -32,7 +33,6 @@ _MARK1 = b"\x00feedpub-fragment-1\x00"
 _MARK2 = b"\x00feedpub-fragment-2\x00"
 _TEMPLATED = ("atom", "rss")
 _SENTINEL = datetime(2001, 2, 3, 4, 5, 6)
-_MICROSECOND = timedelta(microseconds=1)
 
 _learnt: PerConfig[Kind, list[Part] | None] = PerConfig()
 _frames = _learnt.values
@@ -72,14 +72,7 @@ def kind_of(feed: Feed, fmt: str) -> Kind:
     """Everything but the date that a frame depends on (the config aside)."""
     # An archive page's links depend only on whether a newer page exists.
     pages = feed.pages if feed.page == 0 else int(feed.page < feed.pages)
-    updated = feed.updated
-    offset = updated.utcoffset()
-    shape = (
-        None if offset is None else offset // _MICROSECOND,
-        updated.tzname(),
-        updated.microsecond != 0,
-    )
-    return fmt, feed.page, pages, shape
+    return fmt, feed.page, pages, spelling_shape(feed.updated)
 
 
 def export(config: Config) -> StoredFrames:

@@ -61,6 +61,14 @@ def microseconds(moment: datetime) -> int:
     return (moment - EPOCH) // _US
 
 
+def spelling_shape(moment: datetime) -> tuple[int | None, str | None, bool]:
+    """What decides how a date is written out, not its value: the UTC offset in
+    microseconds, the zone's name, whether it has a fraction. Templates are learnt
+    per shape and kept in the cache (so: plain values for marshal)."""
+    offset = moment.utcoffset()
+    return None if offset is None else offset // _US, moment.tzname(), moment.microsecond != 0
+
+
 def header_tuple(e: Entry) -> HeaderTuple:
     return (
         e.date.isoformat(), _date(e.updated), e.id, e.link, e.draft,

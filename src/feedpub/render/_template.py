@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..learnt import PerConfig
 from ..model import Config, Enclosure, Entry, Person, Source
+from ..records import spelling_shape
 from ..rfc822 import rfc822
 from ..slots import replace
 from ._text import effective_authors, needs_numeric
@@ -131,7 +132,7 @@ def shape_of(entry: Entry, config: Config) -> Shape:
     return (
         entry.link is not None,
         entry.id == entry.link,
-        tuple((_offset_us(d), d.tzname(), d.microsecond != 0) for d in dates),
+        tuple(spelling_shape(d) for d in dates),
         tuple((p.email is not None, p.url is not None) for p in entry.authors),
         len(entry.tags),
         len(entry.enclosures),
@@ -141,14 +142,6 @@ def shape_of(entry: Entry, config: Config) -> Shape:
         entry.lang if entry.lang == config.language else entry.lang is not None,
     )
 
-
-def _offset_us(moment: datetime) -> int | None:
-    """The UTC offset in microseconds: shapes are stored in the cache (marshal)."""
-    offset = moment.utcoffset()
-    return None if offset is None else offset // _MICROSECOND
-
-
-_MICROSECOND = timedelta(microseconds=1)
 
 StoredTemplates = dict[
     tuple[tuple[str, ...], Shape], dict[str, tuple[list[str], list[Slot]]] | None
