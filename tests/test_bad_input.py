@@ -194,6 +194,11 @@ ENTRY_CASES: list[tuple[str, str | bytes, str]] = [
         f"{B}:2: error: aliases (*name) are not supported (write the value out in full)",
     ),
     (
+        "alias-inside-itself",
+        "title: &t [x, *t]\n" + OK,
+        f"{B}:1: error: aliases (*name) are not supported",
+    ),
+    (
         "alias-bomb",
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
         "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",

@@ -168,9 +168,13 @@ def _plain_tree(root: Node) -> bool:
     full walk, which runs only when something is wrong.
     """
     nodes = [root]
+    collections: set[int] = set()
     for node in nodes:  # grows while it is read
         value = node.value
         if type(value) is list:
+            if id(node) in collections:
+                return False  # used twice, maybe inside itself (&a [*a]): stop here
+            collections.add(id(node))
             if type(node) is MappingNode:
                 for pair in value:
                     nodes.extend(pair)
