@@ -246,6 +246,7 @@ SCHEMA_CANNOT = {
     "python-tag": "YAML tags are resolved before validation",
     "custom-tag": "YAML tags are resolved before validation",
     "alias": "aliases are expanded before validation",
+    "alias-inside-itself": "aliases are expanded before validation",
     "alias-bomb": "aliases are expanded before validation",
     "deep-nesting": "a parser limit",
     "not-utf8": "file encoding",
