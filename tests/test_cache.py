@@ -367,6 +367,31 @@ def test_a_new_entry_of_a_known_shape_needs_neither_lxml_nor_feedgen(
     assert snapshot(root / "output") == cold(root, tmp_path)
 
 
+def test_an_edit_of_an_archived_entry_needs_neither_lxml_nor_feedgen(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Archive pages share frame templates, page numbers cut in: rewriting the
+    page of an edited old entry, in a new process, is byte-identical too."""
+    # Nine entries: three archive pages of two (e04 on the middle one), three in the main feed.
+    root = make_site({f"e{i:02d}.yaml": entry(i) for i in range(1, 10)}, CONFIGS["archive"])
+    build(root, now=NOW)
+    pages = sorted(p.name for p in (root / "output/archive/atom").iterdir())
+    assert pages == ["1.xml", "2.xml", "3.xml"]
+    (root / "entries" / "e04.yaml").write_text(entry(4).replace("Entry 4", "Entry four"))
+    code = (
+        "import sys; from datetime import datetime, UTC; from pathlib import Path; "
+        "from feedpub import build; "
+        f"print(build(Path({str(root)!r}), now=datetime(2026, 11, 1, tzinfo=UTC)).written); "
+        "print(sorted(m for m in ('lxml', 'feedgen') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.splitlines()
+    assert "archive/atom/2.xml" in out[0] and "archive/rss/2.xml" in out[0]
+    assert out[1] == "[]"
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
 def test_templates_a_cache_cannot_be_read_with_are_learnt_again(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -157,18 +157,38 @@ def test_rss_dates_match_the_email_package(moment: datetime) -> None:
     assert rfc822(moment) == format_datetime(moment)
 
 
-@settings(max_examples=150, deadline=None)
-@given(dates(), dates(), st.sampled_from(["atom", "rss"]), st.integers(0, 3), st.integers(0, 3))
+_PLACES = st.tuples(st.integers(0, 12), st.integers(0, 12)).map(
+    lambda place: (place[0], max(place))  # (page, pages): 0 is the main feed
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(dates(), dates(), st.sampled_from(["atom", "rss"]), _PLACES, _PLACES)
 def test_a_frame_filled_in_equals_the_frame_feedgen_renders(
-    learnt: datetime, updated: datetime, fmt: str, page: int, pages: int
+    learnt: datetime,
+    updated: datetime,
+    fmt: str,
+    place: tuple[int, int],
+    other: tuple[int, int],
 ) -> None:
-    """Frames of one kind learnt with one date, then filled with another."""
-    feed = Feed(CONFIG, (), learnt, page, max(page, pages))
+    """Frames of one kind learnt with one date and page, then filled with others."""
+    feed = Feed(CONFIG, (), learnt, *place)
     frames.document_frame(feed, fmt)  # learns the kind (or that it has none)
-    later = Feed(CONFIG, (), updated, page, max(page, pages))
+    later = Feed(CONFIG, (), updated, *other)
     if frames.kind_of(later, fmt) == frames.kind_of(feed, fmt):
         assert frames._frames[(id(CONFIG), frames.kind_of(feed, fmt))] is not None
     assert frames.document_frame(later, fmt) == frames.render_frame(later, fmt)
+
+
+def test_every_archive_page_shares_a_few_frame_kinds() -> None:
+    """Oldest, middle and newest page: three kinds, however many pages."""
+    moment = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    kinds = {frames.kind_of(Feed(CONFIG, (), moment, page, 40), "atom") for page in range(1, 41)}
+    assert len(kinds) == 3
+    for page in (1, 2, 17, 40):
+        feed = Feed(CONFIG, (), moment, page, 40)
+        assert frames.document_frame(feed, "atom") == frames.render_frame(feed, "atom")
+        assert f"archive/atom/{page}.xml".encode() in frames.document_frame(feed, "atom")[0]
 
 
 def test_frame_templates_survive_export_and_adoption() -> None:
@@ -195,6 +215,15 @@ def test_a_frame_whose_text_looks_like_the_sentinel_date_keeps_feedgen() -> None
     assert frames._frames[(id(config), frames.kind_of(learnt, "atom"))] is None
     later = replace(learnt, updated=datetime(2026, 2, 1, tzinfo=UTC))
     assert frames.document_frame(later, "atom") == frames.render_frame(later, "atom")
+
+
+def test_a_frame_whose_text_looks_like_a_sentinel_page_keeps_feedgen() -> None:
+    config = replace(CONFIG, description="Issue 987654321 and counting")
+    learnt = Feed(config, (), datetime(2026, 1, 1, tzinfo=UTC), 5, 9)
+    frames.document_frame(learnt, "rss")
+    assert frames._frames[(id(config), frames.kind_of(learnt, "rss"))] is None
+    later = replace(learnt, page=6)
+    assert frames.document_frame(later, "rss") == frames.render_frame(later, "rss")
 
 
 def test_what_is_learnt_per_config_stays_bounded() -> None:
