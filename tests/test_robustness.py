@@ -14,6 +14,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,7 +37,7 @@ from hypothesis.control import currently_in_test_context
 from feedpub.cli import cli
 from feedpub.entries import ENTRY_KEYS
 
-from .conftest import BASIC_CONFIG, snapshot
+from .conftest import BASIC_CONFIG, REPO, snapshot
 from .test_parse_back import _TAG_LIKE, same_text, utc, visible
 
 GOOD = "title: Good\ndate: 2026-01-01\nlink: /good/\nsummary: Fine.\n"
@@ -606,6 +608,28 @@ def test_every_character_xml_refuses_is_refused_written_raw_or_escaped(code: int
             os.unlink(entry.name)
         assert compiled.entry is None, (hex(code), text)
         assert compiled.problems[0][0:2] == ("entries/x.yaml", 1)
+
+
+def test_pyyaml_imported_through_feedpub_still_refuses_what_yaml_refuses() -> None:
+    """feedpub imports PyYAML with the pure-Python reader's character pattern
+    compiled on first use: that pattern must still match what the real one
+    does, and the pure-Python loader must still refuse such characters."""
+    code = (
+        "import re; from feedpub import fields; import yaml.reader as r; "
+        "lazy = r.Reader.NON_PRINTABLE; "
+        "print(type(lazy).__name__, re.compile.__module__); "
+        "real = re.compile(lazy.pattern); "
+        "codes = [*range(0, 0x3000), *range(0xD700, 0x10100), *range(0x10FF00, 0x110000)]; "
+        "print(all(bool(lazy.search(chr(c))) == bool(real.search(chr(c))) for c in codes)); "
+        "print(sum(bool(lazy.search(chr(c))) for c in codes) > 60); "
+        "import yaml\n"
+        "try:\n yaml.load('a: b\\x07', Loader=yaml.SafeLoader)\n"
+        "except yaml.reader.ReaderError as e:\n print(e.character)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout.split()
+    assert out == ["_CompiledOnUse", "re", "True", "True", "7"]
 
 
 _TREES = st.lists(

@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from urllib.parse import quote, urlsplit
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from .errors import Problem
 from .model import Person
 from .urls import join
+from .yamlimport import MappingNode, Node, ScalarNode, SequenceNode
 from .yamlread import line_of
 
 NULL_TAG = "tag:yaml.org,2002:null"

@@ -13,11 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-import yaml.reader
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-
 from .errors import Problem
+from .yamlimport import MappingNode, Node, ScalarNode, SequenceNode, yaml
 
 try:
     from yaml import CSafeLoader as _BaseLoader
