@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import StaleOutputError, build, cache, pipeline, workers
+from feedpub import StaleOutputError, build, cache, fragments, pipeline, workers
 from feedpub.cachefile import CACHE_DIR
 
 from .conftest import NOW, REPO, MakeSite, snapshot
@@ -175,6 +175,39 @@ def test_worker_processes_give_the_same_bytes(
     parallel = tmp_path / "parallel"
     build(root, parallel, use_cache=False, jobs=2, now=NOW)
     assert snapshot(single) == snapshot(parallel)
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_fragments_cut_from_spill_blocks_give_the_same_bytes(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str
+) -> None:
+    """Documents read workers' spill files a block at a time; here the blocks are
+    tiny and file names do not follow the dates, so blocks are read again and
+    again, forwards and backwards."""
+    shuffled = random.Random(5).sample(range(1, 29), 28)
+    files = {
+        f"e{name:02d}.yaml": entry(day, f"content: 'x{' *x*' * (day * 7 % 23)}'\n")
+        for name, day in zip(range(1, 29), shuffled, strict=True)
+    }
+    root = make_site(files, config)
+    single = tmp_path / "single"
+    build(root, single, use_cache=False, jobs=1, now=NOW)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(fragments, "_WINDOW", 2500)
+    monkeypatch.setattr(fragments, "_BEHIND", 900)
+    covered: list[bool] = []
+    cut = fragments.FragmentStore._spilled
+
+    def spied(store: fragments.FragmentStore, path: str, offset: int, length: int) -> bytes:
+        start, block = store._windows.get(path, (-1, b""))
+        covered.append(start <= offset and offset + length <= start + len(block))
+        return cut(store, path, offset, length)
+
+    monkeypatch.setattr(fragments.FragmentStore, "_spilled", spied)
+    parallel = tmp_path / "parallel"
+    build(root, parallel, use_cache=False, jobs=2, now=NOW)
+    assert snapshot(single) == snapshot(parallel)
+    assert covered.count(True) > 10 and covered.count(False) > 10  # cut, and read again
 
 
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())

@@ -141,7 +141,11 @@ class BuildState:
 
         order = self._order
         rows: dict[str, Row] = {}
-        for compiled in compile_many(todo, self.config, self.spill.path, jobs):
+        # Newest name first: entry files are usually named by date, and documents
+        # list entries newest first, so their fragments then lie in the workers'
+        # spill files in the order documents are written, and are copied in runs.
+        newest_first = todo[::-1]
+        for compiled in compile_many(newest_first, self.config, self.spill.path, jobs):
             rows[compiled.path] = self._row(compiled, bisect_left(order, compiled.path))
             if progress is not None:
                 progress()

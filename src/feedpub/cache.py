@@ -25,7 +25,7 @@ from .cachefile import BODY, HEAD, Head, Reader, dump_one, write_head
 from .fragments import Spans
 from .records import BlobReader
 from .slots import field, mutable
-from .table import NO_BLOB, Table, blob_sum
+from .table import NO_BLOB, Fresh, Table, blob_sum
 
 
 @mutable
@@ -207,18 +207,22 @@ def _place_blobs(
 
 
 def _append(handle: BinaryIO, table: Table, read: BlobReader) -> None:
-    """Write the fresh blobs in table order; those lying one after another in one
-    file (a worker's, or the old blob file) are read in long runs."""
+    """Write the fresh blobs in the order they lie in their files (a worker's, or
+    the old blob file), so those one after another are read in long runs."""
     at = handle.tell()
-    pending = [(table.row(name), blob) for name, blob in table.fresh.items()]
-    pending.sort(key=lambda item: item[0] if item[0] is not None else -1)
+    pending: list[tuple[int, Fresh]] = []
+    for name, blob in table.fresh.items():
+        row = table.row(name)
+        assert row is not None, "fresh blobs belong to rows of the table"
+        pending.append((row, blob))
+    pending.sort(key=_where)
+    places = table.places
     start = 0
     while start < len(pending):
         row, blob = pending[start]
-        assert row is not None
         if isinstance(blob, bytes):
             handle.write(blob)
-            table.places[3 * row : 3 * row + 3] = array("q", (at, len(blob), blob_sum(blob)))
+            places[3 * row : 3 * row + 3] = array("q", (at, len(blob), blob_sum(blob)))
             at += len(blob)
             start += 1
             continue
@@ -226,7 +230,7 @@ def _append(handle: BinaryIO, table: Table, read: BlobReader) -> None:
         reach, stop = offset + length, start + 1
         while stop < len(pending) and reach - offset < _RUN:
             following = pending[stop][1]
-            if isinstance(following, bytes) or following[:2] != (path, reach):
+            if isinstance(following, bytes) or following[1] != reach or following[0] != path:
                 break
             reach += following[2]
             stop += 1
@@ -234,15 +238,20 @@ def _append(handle: BinaryIO, table: Table, read: BlobReader) -> None:
         handle.write(block)
         view = memoryview(block)
         for row_, place in pending[start:stop]:
-            assert row_ is not None and not isinstance(place, bytes)
-            begin = place[1] - offset
-            data = view[begin : begin + place[2]]
-            table.places[3 * row_ : 3 * row_ + 3] = array(
-                "q", (at + begin, place[2], blob_sum(data))
-            )
+            begin = place[1] - offset  # a place in the file, as checked above
+            size = place[2]
+            places[3 * row_] = at + begin
+            places[3 * row_ + 1] = size
+            places[3 * row_ + 2] = blob_sum(view[begin : begin + size])
         at += reach - offset
         start = stop
     table.fresh = {}
+
+
+def _where(item: tuple[int, Fresh]) -> tuple[str, int]:
+    """Sort key: blobs held in memory first (in table order), then by file and offset."""
+    row, blob = item
+    return ("", row) if isinstance(blob, bytes) else (blob[0], blob[1])
 
 
 def save_head(cache_dir: Path, index: Index, written_ns: int) -> None:

@@ -18,21 +18,29 @@ PARALLEL_THRESHOLD = 300
 """Below this many files, starting worker processes costs more than it saves."""
 
 _config: Config | None = None
-_spill: BinaryIO | None = None
-_spill_path = ""
+_spills: list[BinaryIO] = []
+_spill_paths: list[str] = []
 _blobs: BinaryIO | None = None
 _blobs_path = ""
+_BUFFER = 1 << 20
 
 
 def _init(config: Config, spill_dir: str) -> None:
-    global _config, _spill, _spill_path, _blobs, _blobs_path
+    """Open the worker's spill files: one per format, and one for entry blobs.
+
+    Apart, consecutive entries' fragments of one format lie one after
+    another, so a document whose entries come in the order they were
+    compiled is copied in long reads (see BuildState._compile), and saving
+    the cache reads the blobs back in long runs too.
+    """
+    global _config, _spills, _spill_paths, _blobs, _blobs_path
     _config = config
-    _spill_path = os.path.join(spill_dir, f"{os.getpid()}.bin")
-    _spill = open(_spill_path, "ab")  # noqa: SIM115 - lives as long as the worker
-    # Entry blobs apart from fragments: consecutive entries' blobs stay
-    # consecutive, so saving the cache reads them back in long runs.
-    _blobs_path = os.path.join(spill_dir, f"{os.getpid()}.blobs")
-    _blobs = open(_blobs_path, "ab")  # noqa: SIM115 - lives as long as the worker
+    pid = os.getpid()
+    _spill_paths = [os.path.join(spill_dir, f"{pid}.{fmt}") for fmt in config.formats]
+    # Lives as long as the worker; written in large blocks, flushed per chunk.
+    _spills = [open(path, "ab", buffering=_BUFFER) for path in _spill_paths]  # noqa: SIM115
+    _blobs_path = os.path.join(spill_dir, f"{pid}.blobs")
+    _blobs = open(_blobs_path, "ab", buffering=_BUFFER)  # noqa: SIM115
 
 
 _Result = tuple[
@@ -48,22 +56,22 @@ _Result = tuple[
 
 def _compile_chunk(
     items: list[tuple[str, str]],
-) -> tuple[str, int, str, int, list[_Result], _template.StoredTemplates]:
-    """Compile in a worker; send fragments through a spill file, not the pipe.
+) -> tuple[list[str], list[int], str, int, list[_Result], _template.StoredTemplates]:
+    """Compile in a worker; send fragments through spill files, not the pipe.
 
     Fragments are most of the data (gigabytes at 100,000 entries): writing
     them where the parent can read them back keeps both memory and the
     pickling cost of the result small. Results travel as plain tuples, a
     chunk at a time, which costs a fraction of one pickled object per entry.
     """
-    assert _config is not None and _spill is not None and _blobs is not None
-    start, blobs_start = _spill.tell(), _blobs.tell()
+    assert _config is not None and _blobs is not None
+    starts, blobs_start = [spill.tell() for spill in _spills], _blobs.tell()
     results = []
     for path, shown in items:
         compiled = compile_file(path, shown, _config)
         lengths = []
-        for data in compiled.fragments:
-            _spill.write(data)
+        for spill, data in zip(_spills, compiled.fragments, strict=False):
+            spill.write(data)
             lengths.append(len(data))
         c = compiled
         if isinstance(c.entry, bytes):
@@ -72,9 +80,10 @@ def _compile_chunk(
         results.append(
             (shown, c.digest, c.entry is not None, c.problems, c.digests, c.head, lengths)
         )
-    _spill.flush()  # the parent reads these once the chunk is reported
+    for spill in _spills:
+        spill.flush()  # the parent reads these once the chunk is reported
     _blobs.flush()
-    return _spill_path, start, _blobs_path, blobs_start, results, _template.export(_config)
+    return _spill_paths, starts, _blobs_path, blobs_start, results, _template.export(_config)
 
 
 def compile_many(
@@ -107,17 +116,17 @@ def compile_many(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir()))
     ) as pool:
-        for spill, at, blobs, blob_at, results, learnt in pool.map(_compile_chunk, chunks):
+        for spills, at, blobs, blob_at, results, learnt in pool.map(_compile_chunk, chunks):
             _template.adopt(config, learnt)  # so that the cache keeps them
-            spill, blobs = sys.intern(spill), sys.intern(blobs)
+            spills, blobs = [sys.intern(spill) for spill in spills], sys.intern(blobs)
             for shown, digest, has_entry, problems, digests, head, lengths in results:
                 entry = None
                 if has_entry:
                     entry = (blobs, blob_at, lengths[-1])
                     blob_at += lengths.pop()
                 spilled = []
-                for length in lengths:
-                    spilled.append((spill, at, length))
-                    at += length
+                for number, length in enumerate(lengths):
+                    spilled.append((spills[number], at[number], length))
+                    at[number] += length
                 yield Compiled(shown, digest, entry, problems, digests, head, (), tuple(spilled))
     gc.unfreeze()
