@@ -226,3 +226,13 @@ def test_check_reports_stale_output_and_writes_nothing(make_site: MakeSite) -> N
     with pytest.raises(StaleOutputError, match=r"atom\.xml, feed\.json, index\.html, rss\.xml"):
         build(root, now=NOW, check=True)
     assert snapshot(root / "output") == before
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 3 * 65536 + 7, (1 << 20) + 65536])
+def test_entry_files_are_read_whole_at_every_size(tmp_path: Path, size: int) -> None:
+    from feedpub.compile import read_file
+
+    path = tmp_path / "e.yaml"
+    path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    assert read_file(path) == path.read_bytes()
+    assert len(read_file(str(path))) == size

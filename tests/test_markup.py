@@ -62,3 +62,16 @@ def test_cmark_html_frees_what_cmark_allocates() -> None:
         markup.cmark_html(body)
     grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kb < 30_000  # the leak would be about 100 MB here
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        st.sampled_from([*"sScriptTfFiIlLeEdDaA:. xİK", "\u212a", "\u0130", "\u017f", "\n"]),
+        max_size=40,
+    )
+)
+def test_the_unsafe_scheme_test_finds_what_lowering_the_whole_text_finds(text: str) -> None:
+    lower = text.lower()
+    expected = "script:" in lower or "file:" in lower or "data:" in lower
+    assert markup._has_unsafe_scheme(text) == expected

@@ -298,6 +298,39 @@ def yamlish(draw: st.DrawFn) -> str:
     return newline.join(lines) + draw(st.sampled_from(["", newline]))
 
 
+def _tree(node: yaml.Node | None) -> object:
+    """A node tree as comparable values: kind, tag, text, style, where it starts."""
+    if node is None:
+        return None
+    value = node.value
+    if isinstance(node, yaml.MappingNode):
+        value = [(_tree(k), _tree(v)) for k, v in value]
+    elif isinstance(node, yaml.SequenceNode):
+        value = [_tree(item) for item in value]
+    style = getattr(node, "style", None)
+    return type(node).__name__, node.tag, value, style, node.start_mark.line
+    # (node.start_mark.column is libyaml's too: both parsers are the same C code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=yamlish())
+def test_feedpubs_loader_composes_what_the_safe_loader_composes(text: str) -> None:
+    """Its parser-only set-up and tag shortcuts change nothing it composes."""
+    from feedpub import yamlread
+
+    def composed(loader: type) -> object:
+        try:
+            instance = loader(text)
+            try:
+                return _tree(instance.get_single_node())
+            finally:
+                instance.dispose()
+        except yaml.YAMLError as exc:
+            return type(exc).__name__
+
+    assert composed(yamlread._Loader) == composed(yaml.CSafeLoader)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=yamlish())
 def test_yamlish_text_never_crashes_or_half_writes(built_site: Path, text: str) -> None:

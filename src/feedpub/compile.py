@@ -8,6 +8,7 @@ processes and to store.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .cachefile import digest
@@ -56,12 +57,31 @@ def import_compilers(feedgen: bool = True) -> None:
         from .render import _entry  # noqa: F401
 
 
+def read_file(path: str | Path) -> bytes:
+    """The file's bytes, through the system calls alone: an entry file is a few
+    KB, and a buffered file object costs more than reading it (10 against 20-50
+    microseconds, once per entry of a cold build)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, _FIRST_READ)
+        if len(data) == _FIRST_READ:
+            parts = [data]
+            while part := os.read(fd, 1 << 20):
+                parts.append(part)
+            data = b"".join(parts)
+        return data
+    finally:
+        os.close(fd)
+
+
+_FIRST_READ = 1 << 16
+
+
 def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
     from .render import entry_fragments
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_file(path)
     except OSError as exc:
         problem = (shown, 1, None, f"cannot read file: {exc.strerror}", None, "error")
         return Compiled(shown, "", None, (problem,))

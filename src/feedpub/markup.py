@@ -129,9 +129,20 @@ def cmark_html(source: str, options: int = 0) -> str:
 
 
 def _has_unsafe_scheme(source: str) -> bool:
-    # Plain substring tests: a case-insensitive regex here cost 0.4 ms per body.
-    lower = source.lower()
-    return "script:" in lower or "file:" in lower or "data:" in lower
+    """Whether "script:", "file:" or "data:" appears in any case.
+
+    Looks only before each colon (a body has a few): lowering a whole body
+    cost 13 microseconds, a case-insensitive regex 0.4 ms.
+    """
+    at = source.find(":")
+    while at >= 0:
+        if source[max(0, at - 6) : at].lower().endswith(_UNSAFE_BEFORE_COLON):
+            return True
+        at = source.find(":", at + 1)
+    return False
+
+
+_UNSAFE_BEFORE_COLON = ("script", "file", "data")
 
 
 def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:

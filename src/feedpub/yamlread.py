@@ -16,13 +16,20 @@ from typing import Any
 from .errors import Problem
 from .yamlimport import MappingNode, Node, ScalarNode, SequenceNode, yaml
 
+_parser_init: Callable[[Any, str], None] | None
 try:
     from yaml import CSafeLoader as _BaseLoader
+    from yaml._yaml import CParser
+
+    _parser_init = CParser.__init__
 except ImportError:  # pragma: no cover - libyaml missing from the wheel
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+    _parser_init = None
+
 _TAGS: dict[str, str] = {}
 """Plain scalar -> its implicit tag, for the short ones (keys, words, numbers)."""
+_TEXT_TAG = "tag:yaml.org,2002:str"
 
 
 class _Loader(_BaseLoader):
@@ -30,11 +37,21 @@ class _Loader(_BaseLoader):
 
     An implicit tag depends on the scalar's text alone (the safe loader has
     no path resolvers), and every entry repeats the same keys and words:
-    this saves a Python regex walk per key on every file.
+    this saves a Python regex walk per key on every file. Quoted and block
+    text is always plain text. Nodes are only composed, never constructed,
+    so with libyaml only its parser is set up.
     """
 
+    def __init__(self, stream: str) -> None:
+        if _parser_init is not None:
+            _parser_init(self, stream)
+        else:  # pragma: no cover - libyaml missing from the wheel
+            super().__init__(stream)
+
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is not ScalarNode or not implicit[0]:
+        if kind is ScalarNode and not implicit[0]:
+            return _TEXT_TAG  # what the resolver answers, with no path resolvers
+        if kind is not ScalarNode:
             return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
         tag = _TAGS.get(value)
         if tag is None:
