@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".feedpub-cache"
 HEAD = "head.marshal"
 BODY = "body.marshal"
-SCHEMA = 15
+SCHEMA = 16
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 
@@ -54,13 +54,32 @@ _NO_DIGEST = "-" * _DIGEST_CHARS
 
 
 def digest(data: bytes | memoryview) -> str:
-    """The content hash used for entry files, fragments and signatures."""
-    return blake2b(data, digest_size=16).hexdigest()
+    """The content hash of entry files and fragments: SHA-256, cut to 128 bits.
+
+    A cold build hashes every entry file and fragment, and adding an entry
+    to a feed of all entries re-hashes every fragment it copies from the
+    previous file: OpenSSL's SHA-256, which uses the SHA instructions of
+    current x86 and ARM processors, does that 2.4x faster than BLAKE2b here
+    (6.5 against 16 microseconds per 7 KB). Its library loads on first use
+    (about 5 ms), never in a rebuild with nothing to do.
+    """
+    global _sha256
+    if _sha256 is None:
+        try:
+            from _hashlib import openssl_sha256 as _sha256
+        except ImportError:  # pragma: no cover - a Python built without OpenSSL
+            from hashlib import sha256 as _sha256
+    hexadecimal: str = _sha256(data).hexdigest()
+    return hexadecimal[:_DIGEST_CHARS]
+
+
+_sha256: Any = None
 
 
 def cache_key(config_bytes: bytes) -> str:
     """A cache is only valid for the same feedpub, cache format and config."""
-    return digest(b"%d\x00%s\x00%s" % (SCHEMA, __version__.encode(), config_bytes))
+    material = b"%d\x00%s\x00%s" % (SCHEMA, __version__.encode(), config_bytes)
+    return blake2b(material, digest_size=16).hexdigest()
 
 
 class Head:
