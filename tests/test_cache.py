@@ -435,3 +435,14 @@ def test_templates_a_cache_cannot_be_read_with_are_learnt_again(
     (root / "entries" / "e09.yaml").write_text(entry(9))
     build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+@pytest.mark.parametrize("count", [300, 301, 1000, 9999, 10000, 100000])
+def test_work_is_handed_out_in_order_with_small_last_chunks(count: int) -> None:
+    items = [(str(i), str(i)) for i in range(count)]
+    chunks = workers._chunked(items, 2)
+    assert [item for chunk in chunks for item in chunk] == items
+    starts = [int(chunk[0][0]) for chunk in chunks]
+    tail = [len(chunk) for chunk, start in zip(chunks, starts, strict=True) if start >= count * 0.9]
+    assert tail and max(tail) <= max(16, len(chunks[0]) // 8)
+    assert len(chunks[0]) == max(16, count // 64)

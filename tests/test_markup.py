@@ -23,6 +23,8 @@ SAMPLES = [
     '"quotes" & ampersands & <em>raw html</em> <script>alert(1)</script>',
     '<a href="/x" onclick="evil()">raw link</a>',
     '# H1\n\n## H2 with `code`\n\nText [ref][1]\n\n[1]: /refs/one "Ref title"',
+    "[spaced](<https://x.example/a b >) [upper](HTTPS://X.EXAMPLE/) ![](http://i.example/i.png)",
+    "[dots](https://x.example/a/../b?) [Mixed](Http://x.example/./c) [m](Mailto:A@B.example)",
 ]
 
 

@@ -51,15 +51,15 @@ def _absolutize(
         url = value.strip()
         try:
             scheme = urlsplit(url).scheme
-            resolved = join(base, url)
+            if not scheme:
+                relative.append(url)
+                return join(base, url)
         except ValueError:  # an invalid [IPv6] host: drop the attribute
             return None
-        if not scheme:
-            relative.append(url)
-        elif scheme.lower() not in _SCHEMES:
+        if scheme.lower() not in _SCHEMES:
             # nh3 checks the schemes of href and src only, not of cite.
             return None
-        return resolved
+        return url  # absolute: as written (urljoin would lower-case some schemes only)
     return value
 
 
@@ -102,6 +102,8 @@ def text_to_html(text: str) -> str:
 # cmark writes href/src first in its own <a> and <img> (safe mode has no other tags).
 _CMARK_URL = re.compile(r'<(a|img) (href|src)="([^"]*)"')
 # In text the next angle bracket is "<"; inside a tag it is ">" (values escape both).
+# A link fix() would change: not starting with http(s)://, or ending in white space.
+_LINK_TO_FIX = re.compile(r'<(?:a|img) (?:href|src)="(?:(?!https?://)|[^"]*\s")')
 _QUOT_IN_TEXT = re.compile(r"&quot;(?=[^<>]*(?:<|\Z))")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -170,7 +172,7 @@ def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:
             relative.append(url)
         return f'<{element} {attribute}="{html.escape(join(base, url))}"'
 
-    if 'href="' in rendered or 'src="' in rendered:
+    if _LINK_TO_FIX.search(rendered):  # most bodies link only to absolute http(s) URLs
         rendered = _CMARK_URL.sub(fix, rendered)
     if "&quot;" in rendered:  # nh3 writes quotes in text literally
         rendered = _QUOT_IN_TEXT.sub('"', rendered)

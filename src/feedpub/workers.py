@@ -86,6 +86,22 @@ def _compile_chunk(
     return _spill_paths, starts, _blobs_path, blobs_start, results, _template.export(_config)
 
 
+def _chunked(items: Sequence[tuple[str, str]], workers: int) -> list[list[tuple[str, str]]]:
+    """Chunks of about 1/32 of a worker's share, then smaller ones for the last
+    tenth of the files: whichever worker finishes first takes the next, so
+    small last chunks keep one core from idling while the other ends a
+    large one (about 0.1 s at 10,000 entries)."""
+    size = max(16, len(items) // (workers * 32))
+    last = max(16, size // 8)
+    tail_from = len(items) - len(items) // 10
+    chunks, at = [], 0
+    while at < len(items):
+        step = size if at < tail_from else last
+        chunks.append(list(items[at : at + step]))
+        at += step
+    return chunks
+
+
 def compile_many(
     items: Sequence[tuple[str, str]],
     config: Config,
@@ -110,8 +126,7 @@ def compile_many(
 
     import_compilers()
     gc.freeze()
-    size = max(16, len(items) // (workers * 32))
-    chunks = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    chunks = _chunked(items, workers)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(config, str(spill_dir()))
