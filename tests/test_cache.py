@@ -233,7 +233,7 @@ def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) ->
     code = (
         "import sys; from pathlib import Path; from feedpub import build; "
         f"build(Path({str(root)!r})); "
-        "heavy = ('lxml', 'feedgen', 'yaml', 'cmarkgfm', 'nh3'); "
+        "heavy = ('lxml', 'feedgen', 'yaml', 'cmarkgfm', 'nh3', '_hashlib'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run(
@@ -446,3 +446,23 @@ def test_work_is_handed_out_in_order_with_small_last_chunks(count: int) -> None:
     tail = [len(chunk) for chunk, start in zip(chunks, starts, strict=True) if start >= count * 0.9]
     assert tail and max(tail) <= max(16, len(chunks[0]) // 8)
     assert len(chunks[0]) == max(16, count // 64)
+
+
+def test_content_digests_are_sha256_whichever_implementation_hashes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python's own SHA-256 for the first megabyte, OpenSSL's after: the same digests."""
+    import hashlib
+
+    from feedpub import cachefile
+
+    blobs = [random.Random(n).randbytes(n * 997) for n in range(40)]
+    expected = [hashlib.sha256(blob).hexdigest()[:32] for blob in blobs]
+    monkeypatch.setattr(cachefile, "_hashed", 0)
+    monkeypatch.setattr(cachefile, "_OPENSSL_FROM", 200_000)
+    used = []
+    for blob, want in zip(blobs, expected, strict=True):
+        assert cachefile.digest(blob) == want
+        used.append(cachefile._sha256)
+    assert used[0] is cachefile._builtin_sha256()
+    assert used[-1] is cachefile._openssl_sha256()
