@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import random
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 from feedpub import StaleOutputError, build, cache, fragments, pipeline, workers
 from feedpub.cachefile import CACHE_DIR
 
-from .conftest import NOW, REPO, MakeSite, snapshot
+from .conftest import NOW, REPO, MakeSite, python_output, snapshot
 
 CONFIGS = {
     "limit-0": "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\nlimit: 0\n",
@@ -236,9 +237,7 @@ def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) ->
         "heavy = ('lxml', 'feedgen', 'yaml', 'cmarkgfm', 'nh3', '_hashlib'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    ).stdout
+    out = python_output(code)
     assert out.strip() == "[]"
 
 
@@ -250,9 +249,7 @@ def test_rendering_defers_dateutil_parts_feedgen_never_calls() -> None:
         "print(dateutil.parser.parse('2026-01-02T03:04:05Z').isoformat()); "
         "print(dateutil.tz.gettz('UTC') is not None, 'dateutil.parser._parser' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    ).stdout
+    out = python_output(code)
     # Not loaded by rendering, yet there, whole, for anyone who asks.
     assert out.split("\n")[:3] == ["False False", "2026-01-02T03:04:05+00:00", "True True"]
 
@@ -387,17 +384,21 @@ def test_a_new_entry_of_a_known_shape_needs_neither_lxml_nor_feedgen(
     root = make_site({f"e{i:02d}.yaml": entry(i) for i in range(1, 5)}, CONFIGS["archive"])
     build(root, now=NOW)
     (root / "entries" / "e09.yaml").write_text(entry(9))
-    code = (
-        "import sys; from datetime import datetime, UTC; from pathlib import Path; "
-        "from feedpub import build; "
-        f"build(Path({str(root)!r}), now=datetime(2026, 11, 1, tzinfo=UTC)); "
-        "print(sorted(m for m in ('lxml', 'feedgen') if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    ).stdout
-    assert out.strip() == "[]"
+    written, loaded = _build_in_a_new_process(root)
+    assert "atom.xml" in written
+    assert loaded == []
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def _build_in_a_new_process(root: Path) -> tuple[list[str], list[str]]:
+    """(files written, lxml and feedgen if loaded) by a build in a fresh interpreter."""
+    code = (
+        "import sys; from pathlib import Path; from feedpub import build; "
+        f"print(build(Path({str(root)!r}), now=datetime.fromisoformat({NOW.isoformat()!r}))"
+        ".written); print(sorted(m for m in ('lxml', 'feedgen') if m in sys.modules))"
+    )
+    written, loaded = python_output("from datetime import datetime; " + code).splitlines()
+    return ast.literal_eval(written), ast.literal_eval(loaded)
 
 
 def test_an_edit_of_an_archived_entry_needs_neither_lxml_nor_feedgen(
@@ -411,17 +412,9 @@ def test_an_edit_of_an_archived_entry_needs_neither_lxml_nor_feedgen(
     pages = sorted(p.name for p in (root / "output/archive/atom").iterdir())
     assert pages == ["1.xml", "2.xml", "3.xml"]
     (root / "entries" / "e04.yaml").write_text(entry(4).replace("Entry 4", "Entry four"))
-    code = (
-        "import sys; from datetime import datetime, UTC; from pathlib import Path; "
-        "from feedpub import build; "
-        f"print(build(Path({str(root)!r}), now=datetime(2026, 11, 1, tzinfo=UTC)).written); "
-        "print(sorted(m for m in ('lxml', 'feedgen') if m in sys.modules))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    ).stdout.splitlines()
-    assert "archive/atom/2.xml" in out[0] and "archive/rss/2.xml" in out[0]
-    assert out[1] == "[]"
+    written, loaded = _build_in_a_new_process(root)
+    assert "archive/atom/2.xml" in written and "archive/rss/2.xml" in written
+    assert loaded == []
     assert snapshot(root / "output") == cold(root, tmp_path)
 
 

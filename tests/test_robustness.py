@@ -14,8 +14,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -37,7 +35,7 @@ from hypothesis.control import currently_in_test_context
 from feedpub.cli import cli
 from feedpub.entries import ENTRY_KEYS
 
-from .conftest import BASIC_CONFIG, REPO, snapshot
+from .conftest import BASIC_CONFIG, python_output, snapshot
 from .test_parse_back import _TAG_LIKE, same_text, utc, visible
 
 GOOD = "title: Good\ndate: 2026-01-01\nlink: /good/\nsummary: Fine.\n"
@@ -659,9 +657,7 @@ def test_pyyaml_imported_through_feedpub_still_refuses_what_yaml_refuses() -> No
         "try:\n yaml.load('a: b\\x07', Loader=yaml.SafeLoader)\n"
         "except yaml.reader.ReaderError as e:\n print(e.character)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
-    ).stdout.split()
+    out = python_output(code).split()
     assert out == ["_CompiledOnUse", "re", "True", "True", "7"]
 
 
