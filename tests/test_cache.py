@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -459,3 +460,27 @@ def test_content_digests_are_sha256_whichever_implementation_hashes(
         used.append(cachefile._sha256)
     assert used[0] is cachefile._builtin_sha256()
     assert used[-1] is cachefile._openssl_sha256()
+
+
+def test_a_cold_builds_scan_runs_in_a_child_while_the_compilers_load(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub import discover
+
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)
+    root = make_site({f"e{i:02d}.yaml": entry(i, "content: '*x*'\n") for i in range(1, 21)})
+    started: list[int] = []
+    start = discover._start_look
+
+    def counted(*args: Any) -> Any:
+        started.append(1)
+        return start(*args)
+
+    monkeypatch.setattr(discover, "_start_look", counted)
+    build(root, now=NOW)
+    assert started == [1]
+    monkeypatch.setattr(discover, "_start_look", lambda *args: None)  # no child: look here
+    assert snapshot(root / "output") == cold(root, tmp_path)
+    (root / "entries" / "e21.yaml").write_text(entry(21))  # and an incremental one
+    build(root, now=NOW)
+    assert snapshot(root / "output") == cold(root, tmp_path)

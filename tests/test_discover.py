@@ -114,7 +114,10 @@ def _result(scan: Scan) -> tuple[list[str], list[int], list[tuple[str, str]], bo
 
 
 @pytest.mark.parametrize("change", ["add", "remove", "edit", "none"])
-def test_an_early_look_finds_what_a_plain_look_finds(tmp_path: Path, change: str) -> None:
+def test_an_early_look_finds_what_a_plain_look_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)  # (smaller folders are looked at plainly)
     root, head = _site_with_head(tmp_path, 12)
     folder = root / "entries"
     if change == "add":
@@ -136,6 +139,7 @@ def test_an_early_look_finds_what_a_plain_look_finds(tmp_path: Path, change: str
 def test_a_failed_early_child_means_looking_again_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)
     root, head = _site_with_head(tmp_path, 6)
     (root / "entries" / "new.yaml").write_text("new")
     parent = os.getpid()
@@ -153,8 +157,11 @@ def test_a_failed_early_child_means_looking_again_here(
     assert early.todo == [(str(root / "entries" / "new.yaml"), "entries/new.yaml")]
 
 
-def test_an_early_look_waits_for_sub_folders_to_be_looked_at(tmp_path: Path) -> None:
+def test_an_early_look_waits_for_sub_folders_to_be_looked_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Names alone cannot tell when the folder holds more than entry files."""
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)
     root, head = _site_with_head(tmp_path, 4)
     (root / "entries" / "2026").mkdir()
     (root / "entries" / "2026" / "e.yaml").write_text("nested")
@@ -178,3 +185,12 @@ def test_an_edit_of_the_newest_file_is_seen_before_the_other_stats(
     plain = Scan(root, head, 0)
     assert _result(early) == _result(plain)
     assert early.todo == [(str(root / "entries" / edited), f"entries/{edited}")]
+
+
+def test_a_small_folder_is_looked_at_plainly(tmp_path: Path) -> None:
+    """Below SPLIT_AT files the whole look takes a millisecond: no child for it."""
+    root, head = _site_with_head(tmp_path, 12)
+    (root / "entries" / "new.yaml").write_text("new")
+    early = Scan(root, head, 0, early=True)
+    assert not early.pending
+    assert early.todo == [(str(root / "entries" / "new.yaml"), "entries/new.yaml")]

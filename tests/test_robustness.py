@@ -296,18 +296,22 @@ def yamlish(draw: st.DrawFn) -> str:
     return newline.join(lines) + draw(st.sampled_from(["", newline]))
 
 
-def _tree(node: yaml.Node | None) -> object:
-    """A node tree as comparable values: kind, tag, text, style, where it starts."""
+def _tree(node: yaml.Node | None, seen: set[int] | None = None) -> object:
+    """A node tree as comparable values: kind, tag, text, style, where it starts
+    (a node met again, through an alias, by where it starts only)."""
     if node is None:
         return None
+    seen = set() if seen is None else seen
+    where = (node.start_mark.line, node.start_mark.column)
+    if id(node) in seen:
+        return ("again", where)
+    seen.add(id(node))
     value = node.value
     if isinstance(node, yaml.MappingNode):
-        value = [(_tree(k), _tree(v)) for k, v in value]
+        value = [(_tree(k, seen), _tree(v, seen)) for k, v in value]
     elif isinstance(node, yaml.SequenceNode):
-        value = [_tree(item) for item in value]
-    style = getattr(node, "style", None)
-    return type(node).__name__, node.tag, value, style, node.start_mark.line
-    # (node.start_mark.column is libyaml's too: both parsers are the same C code)
+        value = [_tree(item, seen) for item in value]
+    return type(node).__name__, node.tag, value, getattr(node, "style", None), where
 
 
 @settings(max_examples=300, deadline=None)

@@ -83,7 +83,9 @@ class BuildState:
         from .discover import Scan
 
         head = self.index.head
-        self.use_scan(root, Scan(root, head, head.written_ns - RACY_NS))
+        # Early: when files were added (every file, in a cold build), a forked child
+        # stats them while collect loads the compilers (about 80 ms of imports).
+        self.use_scan(root, Scan(root, head, head.written_ns - RACY_NS, early=True))
 
     def use_scan(self, root: Path, scan: Scan) -> None:
         """Adopt a scan; one still running in a child is waited for only by collect."""
@@ -99,7 +101,10 @@ class BuildState:
             if scan.pending:  # files were added or removed: there is compiling to do
                 from .compile import import_compilers
 
-                import_compilers(feedgen=False)
+                cold = not len(self.index.table)  # no templates learnt: feedgen renders
+                import_compilers(feedgen=cold)
+                if cold:
+                    from . import workers  # noqa: F401 - loaded while the child looks
             self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         old = self.index.table
         todo = self._todo
