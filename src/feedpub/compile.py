@@ -61,7 +61,7 @@ def read_file(path: str | Path) -> bytes:
     """The file's bytes, through the system calls alone: an entry file is a few
     KB, and a buffered file object costs more than reading it (10 against 20-50
     microseconds, once per entry of a cold build)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(path, _READ_FLAGS)
     try:
         data = os.read(fd, _FIRST_READ)
         if len(data) == _FIRST_READ:
@@ -75,6 +75,7 @@ def read_file(path: str | Path) -> bytes:
 
 
 _FIRST_READ = 1 << 16
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
