@@ -70,12 +70,17 @@ class FragmentStore:
         """Read ``name`` through this open file (closed with the store)."""
         self._handles[name] = fd
 
-    def read(self, place: tuple[str, int, int]) -> bytes:
-        """The bytes at (file, offset, length), through the store's open files."""
-        path, offset, length = place
+    def _handle(self, path: str) -> int:
+        """The store's open file for ``path`` (opened on first use)."""
         handle = self._handles.get(path)
         if handle is None:
             handle = self._handles[path] = os.open(path, os.O_RDONLY)
+        return handle
+
+    def read(self, place: tuple[str, int, int]) -> bytes:
+        """The bytes at (file, offset, length), through the store's open files."""
+        path, offset, length = place
+        handle = self._handle(path)
         return os.pread(handle, length, offset)
 
     def get(self, digest: str) -> bytes | None:
@@ -86,9 +91,7 @@ class FragmentStore:
         path, offset, length, verify = self.located[digest]
         if not verify:
             return self._spilled(path, offset, length)
-        handle = self._handles.get(path)
-        if handle is None:
-            handle = self._handles[path] = os.open(path, os.O_RDONLY)
+        handle = self._handle(path)
         data = os.pread(handle, length, offset)
         if fragment_digest(data) != digest:
             return None
@@ -108,9 +111,7 @@ class FragmentStore:
             if at >= 0 and at + length <= len(window[1]):
                 return window[1][at : at + length]
         start = max(0, offset - _BEHIND)
-        handle = self._handles.get(path)
-        if handle is None:
-            handle = self._handles[path] = os.open(path, os.O_RDONLY)
+        handle = self._handle(path)
         block = os.pread(handle, max(_WINDOW, offset + length - start), start)
         if len(block) < offset + length - start:
             raise OSError(f"{path} is shorter than this build wrote it")
@@ -185,9 +186,7 @@ class FragmentStore:
             end, taken = place[1] + place[2], taken + 1
         if taken < 2:
             return None, 0
-        handle = self._handles.get(path)
-        if handle is None:
-            handle = self._handles[path] = os.open(path, os.O_RDONLY)
+        handle = self._handle(path)
         data = os.pread(handle, end - begin, begin)
         view = memoryview(data)
         for digest in digests[start : start + taken]:
