@@ -25,6 +25,8 @@ SAMPLES = [
     '# H1\n\n## H2 with `code`\n\nText [ref][1]\n\n[1]: /refs/one "Ref title"',
     "[spaced](<https://x.example/a b >) [upper](HTTPS://X.EXAMPLE/) ![](http://i.example/i.png)",
     "[dots](https://x.example/a/../b?) [Mixed](Http://x.example/./c) [m](Mailto:A@B.example)",
+    '![trailing space ](t.png) [titled](/t "ends in a space ") ![t](t.png "also ")',
+    '[q](/q "say &quot;hi&quot;") ![say "hi"](q.png) and "text" with <code>"</code>',
 ]
 
 
@@ -45,6 +47,23 @@ def test_fast_path_matches_sanitizer(source: str) -> None:
     ).map("".join)
 )
 def test_fast_path_matches_sanitizer_on_mixtures(source: str) -> None:
+    assert markup.to_html(source, "markdown", BASE) == sanitizer_path(source)
+
+
+_MARKDOWN_PIECES = [
+    *'ab "&<>[]()!*`\\\n-:/.#',
+    "&quot;",
+    "&#34;",
+    "![",
+    "](x.png",
+    ' "t ")',
+    "  \n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_MARKDOWN_PIECES), max_size=60).map("".join))
+def test_fast_path_matches_sanitizer_on_markdown_characters(source: str) -> None:
     assert markup.to_html(source, "markdown", BASE) == sanitizer_path(source)
 
 

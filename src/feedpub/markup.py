@@ -176,7 +176,7 @@ def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:
         rendered = _CMARK_URL.sub(fix, rendered)
     if "&quot;" in rendered:  # nh3 writes quotes in text literally
         rendered = _QUOT_IN_TEXT.sub('"', rendered)
-    return rendered.replace(" />", ">").replace(' ">', '">').strip()
+    return rendered.replace(" />", ">").strip()
 
 
 def to_html(source: str, fmt: ContentFormat, base: str, relative: list[str] | None = None) -> str:
