@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html.entities
+import re
 import resource
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedpub import markup
+from feedpub.fields import XML_ILLEGAL
 
 BASE = "https://example.org/posts/a/"
 SAMPLES = [
@@ -27,6 +30,7 @@ SAMPLES = [
     "[dots](https://x.example/a/../b?) [Mixed](Http://x.example/./c) [m](Mailto:A@B.example)",
     '![trailing space ](t.png) [titled](/t "ends in a space ") ![t](t.png "also ")',
     '[q](/q "say &quot;hi&quot;") ![say "hi"](q.png) and "text" with <code>"</code>',
+    'non-breaking\xa0space, &nbsp; `in\xa0code` [in\xa0links](/a\xa0b "t\xa0") ![i\xa0](i.png)',
 ]
 
 
@@ -54,6 +58,8 @@ _MARKDOWN_PIECES = [
     *'ab "&<>[]()!*`\\\n-:/.#',
     "&quot;",
     "&#34;",
+    "&nbsp;",
+    "\xa0",
     "![",
     "](x.png",
     ' "t ")',
@@ -96,3 +102,36 @@ def test_the_unsafe_scheme_test_finds_what_lowering_the_whole_text_finds(text: s
     lower = text.lower()
     expected = "script:" in lower or "file:" in lower or "data:" in lower
     assert markup._has_unsafe_scheme(text) == expected
+
+
+_QUOTE_LOOKAHEAD = re.compile(r"&quot;(?=[^<>]*(?:<|\Z))")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["&quot;", "<", ">", "a", "&", "quot;", "<p>", "</p>"])).map("".join)
+)
+def test_quotes_in_text_are_those_a_lookahead_finds(html: str) -> None:
+    """The straightforward twin: a quote is in text if the next bracket is "<" or none."""
+    assert markup._quotes_in_text(html) == _QUOTE_LOOKAHEAD.sub('"', html)
+
+
+def test_no_named_reference_brings_in_a_character_feeds_cannot_carry() -> None:
+    """The fast path checks the HTML for such characters only after "&#"."""
+    source = " ".join(f"&{name}" for name in html.entities.html5)
+    rendered = markup.to_html(source, "markdown", BASE)
+    assert "&#" not in source and XML_ILLEGAL.search(rendered) is None
+    assert rendered == sanitizer_path(source)
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1f;", "&#xFFFE;", "a &amp; &#8; b"])
+def test_numeric_references_to_characters_feeds_cannot_carry_are_refused(reference: str) -> None:
+    with pytest.raises(markup.UnsafeCharacter):
+        markup.to_html(f"text {reference} text", "markdown", BASE)
+
+
+def test_self_closing_tags_lose_their_slash_as_the_sanitizer_writes_them() -> None:
+    source = "a  \nb\n\n---\n\n![i](https://x.example/i.png)"
+    rendered = markup.to_html(source, "markdown", BASE)
+    assert "<br>" in rendered and "<hr>" in rendered and "/>" not in rendered
+    assert rendered == sanitizer_path(source)
