@@ -104,6 +104,40 @@ def test_templated_fragments_equal_feedgen(pair: tuple[Entry, Entry]) -> None:
         assert None not in _template._cache.values() and _template._cache
 
 
+@settings(max_examples=300, deadline=None)
+@given(value=text)
+def test_rss_escaping_derived_from_the_atom_escaping_equals_its_own(value: str) -> None:
+    """fill() makes an RSS description from Atom's escaped content when it can."""
+    if "\r" not in value:
+        assert _template.html_text_from_text(_text(value)) == _template._html_text(value)
+
+
+@pytest.mark.parametrize("formats", [("atom", "rss"), ("rss", "atom"), ("rss",)])
+def test_templates_fill_the_same_bytes_whichever_format_comes_first(
+    formats: tuple[str, ...],
+) -> None:
+    """RSS escapes the summary twice; with Atom first it reuses Atom's escaping."""
+    _template._cache.clear()
+    body = "<p>R&amp;D &lt;tags&gt; and \r returns</p>"
+    entries = [
+        Entry(
+            path="entries/x.yaml",
+            slug="x",
+            id=f"tag:example.org,2026:{n}",
+            title=f"T{n}",
+            date=datetime(2026, 1, n, tzinfo=UTC),
+            summary=body if n % 2 else body.replace("\r", ""),
+            content_html=body,
+        )
+        for n in range(1, 5)
+    ]
+    for entry in entries:
+        assert templated_fragments(entry, CONFIG, formats) == feedgen_fragments(
+            entry, CONFIG, formats
+        )
+    assert None not in _template._cache.values()
+
+
 def test_shapes_are_reused_and_fall_back_when_unsafe() -> None:
     _template._cache.clear()
     base = Entry(

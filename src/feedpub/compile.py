@@ -24,6 +24,7 @@ from .records import (
     header_tuple,
     pack_entry,
 )
+from .render import entry_fragments
 from .slots import frozen
 
 
@@ -79,8 +80,6 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY"
 
 
 def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
-    from .render import entry_fragments
-
     try:
         data = read_file(path)
     except OSError as exc:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from .errors import Problem
 from .fields import Fields
 from .ids import slug_of, tag_uri
+from .markup import UnsafeCharacter, figure_html, to_html
 from .markup_formats import CONTENT_FORMATS, ContentFormat
 from .model import Config, Enclosure, Entry, Image, Source
 from .yamlread import parse_mapping
@@ -86,8 +87,6 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     relative: list[str] = []
     content_html = None
     if content is not None:
-        from .markup import UnsafeCharacter, to_html
-
         try:
             content_html = to_html(content, fmt, content_base, relative)
         except UnsafeCharacter as exc:
@@ -95,8 +94,6 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
             content_html = ""  # the entry has content; do not also report it missing
     image = _image(fields, base)
     if image is not None:
-        from .markup import figure_html
-
         content_html = figure_html(image) + ("\n" + content_html if content_html else "")
     summary = fields.text("summary")
     if content_html is None and summary is None:

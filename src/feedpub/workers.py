@@ -22,6 +22,8 @@ _spills: list[BinaryIO] = []
 _spill_paths: list[str] = []
 _blobs: BinaryIO | None = None
 _blobs_path = ""
+_exported = -1
+"""learnt_count() when this worker last sent its templates to the parent."""
 _BUFFER = 1 << 20
 
 
@@ -83,7 +85,11 @@ def _compile_chunk(
     for spill in _spills:
         spill.flush()  # the parent reads these once the chunk is reported
     _blobs.flush()
-    return _spill_paths, starts, _blobs_path, blobs_start, results, _template.export(_config)
+    global _exported
+    learnt: _template.StoredTemplates = {}
+    if _template.learnt_count() != _exported:  # new shapes: send them all again
+        learnt, _exported = _template.export(_config), _template.learnt_count()
+    return _spill_paths, starts, _blobs_path, blobs_start, results, learnt
 
 
 def _chunked(items: Sequence[tuple[str, str]], workers: int) -> list[list[tuple[str, str]]]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from ..model import Config, Entry, Feed
 from ..slots import frozen
+from ._template import templated_fragments
 
 
 @frozen
@@ -43,16 +44,21 @@ def entry_fragments(entry: Entry, config: Config) -> tuple[bytes, ...]:
     Atom and RSS share one feedgen entry (see _entry.py), so they are made
     together; other formats render on their own.
     """
-    made: dict[str, bytes] = {}
-    xml_formats = tuple(f for f in config.formats if f in ("atom", "rss"))
-    if xml_formats:
-        from ._template import templated_fragments
+    formats = config.formats
+    xml_formats = _XML_FORMATS.get(formats)
+    if xml_formats is None:
+        xml_formats = _XML_FORMATS[formats] = tuple(f for f in formats if f in ("atom", "rss"))
+    made = templated_fragments(entry, config, xml_formats) if xml_formats else {}
+    if len(made) < len(formats):
+        made = dict(made)
+        for fmt in formats:
+            if fmt not in made:
+                made[fmt] = renderer(fmt).entry(entry, config)
+    return tuple([made[fmt] for fmt in formats])
 
-        made.update(templated_fragments(entry, config, xml_formats))
-    for fmt in config.formats:
-        if fmt not in made:
-            made[fmt] = renderer(fmt).entry(entry, config)
-    return tuple(made[fmt] for fmt in config.formats)
+
+_XML_FORMATS: dict[tuple[str, ...], tuple[str, ...]] = {}
+"""A config's formats -> those of them made together from one feedgen entry."""
 
 
 def render(feed: Feed, fmt: str) -> bytes:

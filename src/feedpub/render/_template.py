@@ -46,20 +46,26 @@ _UPDATED = datetime(1902, 3, 4, 5, 6, 7)
 
 
 class _Template:
-    __slots__ = ("pieces", "slots")
+    __slots__ = ("_after", "pieces", "slots")
 
     def __init__(self, pieces: list[str], slots: list[Slot]) -> None:
         self.pieces = pieces
         self.slots = slots
+        self._after = list(zip(slots, pieces[1:], strict=True))
 
     def fill(self, values: list[str], escaped: dict[Slot, str] | None = None) -> bytes:
         """The fragment with ``values`` cut in; ``escaped`` shares work between formats."""
         done = {} if escaped is None else escaped
         out = [self.pieces[0]]
-        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+        for slot, piece in self._after:
             value = done.get(slot)
             if value is None:
-                value = done[slot] = _ESCAPE[slot[1]](values[slot[0]])
+                index, kind = slot
+                text = done.get((index, _TEXT)) if kind == _HTML_TEXT else None
+                if text is not None and "\r" not in values[index]:
+                    value = done[slot] = html_text_from_text(text)
+                else:
+                    value = done[slot] = _ESCAPE[kind](values[index])
             out.append(value)
             out.append(piece)
         return "".join(out).encode("utf-8")
@@ -87,6 +93,14 @@ def attribute_value(value: str) -> str:
 
 def _html_text(value: str) -> str:
     return _text(html.escape(value, quote=False))
+
+
+def html_text_from_text(text: str) -> str:
+    """``_html_text(value)`` from ``text``, which is ``_text(value)`` and was made
+    for the other format (Atom's summary is text, RSS's description escaped
+    HTML): one pass instead of seven. Only for values without "\\r", which
+    ``_text`` writes as a reference that this would escape again."""
+    return text.replace("&", "&amp;")
 
 
 def _raw(value: str) -> str:
@@ -156,6 +170,12 @@ def export(config: Config) -> StoredTemplates:
         else {fmt: (t.pieces, t.slots) for fmt, t in templates.items()}
         for key, templates in _learnt.of(config).items()
     }
+
+
+def learnt_count() -> int:
+    """How many shapes this process has templates (or feedgen's verdict) for:
+    ``export`` has something new only when this grew."""
+    return len(_cache)
 
 
 def adopt(config: Config, stored: StoredTemplates) -> None:
