@@ -134,7 +134,7 @@ class Fields:
                 "delete it (it often comes from pasted text)",
             )
             return None
-        if not value.strip():
+        if not value or value.isspace():  # not strip(): a copy of every body
             self.error(key, "is empty", node)
             return None
         return value.strip() if node.style in (None, "", "'", '"') else value
