@@ -453,13 +453,28 @@ def test_content_digests_are_sha256_whichever_implementation_hashes(
     blobs = [random.Random(n).randbytes(n * 997) for n in range(40)]
     expected = [hashlib.sha256(blob).hexdigest()[:32] for blob in blobs]
     monkeypatch.setattr(cachefile, "_hashed", 0)
+    monkeypatch.setattr(cachefile, "_sha256", None)
     monkeypatch.setattr(cachefile, "_OPENSSL_FROM", 200_000)
+    builtin, openssl = cachefile._builtin_sha256, cachefile._openssl_sha256
+    lookups: list[str] = []
+
+    def counted(name: str, lookup: Callable[[], Any]) -> Callable[[], Any]:
+        def look() -> Any:
+            lookups.append(name)
+            return lookup()
+
+        return look
+
+    monkeypatch.setattr(cachefile, "_builtin_sha256", counted("builtin", builtin))
+    monkeypatch.setattr(cachefile, "_openssl_sha256", counted("openssl", openssl))
     used = []
     for blob, want in zip(blobs, expected, strict=True):
         assert cachefile.digest(blob) == want
         used.append(cachefile._sha256)
-    assert used[0] is cachefile._builtin_sha256()
-    assert used[-1] is cachefile._openssl_sha256()
+    assert used[0] is builtin() and used[-1] is openssl()
+    # Each looked up once: a failed import (no ``_sha2`` before Python 3.12) is
+    # not remembered, so looking up on every call searched sys.path each time.
+    assert lookups == ["builtin", "openssl"]
 
 
 def test_a_cold_builds_scan_runs_in_a_child_while_the_compilers_load(

@@ -67,7 +67,12 @@ def digest(data: bytes | memoryview) -> str:
     global _sha256, _hashed
     if _hashed < _OPENSSL_FROM:
         _hashed += len(data)
-        _sha256 = _builtin_sha256() if _hashed < _OPENSSL_FROM else _openssl_sha256()
+        # Looked up once each: a failed import (no _sha2 before 3.12) is not
+        # remembered, and searched sys.path again on every call (0.25 ms).
+        if _hashed >= _OPENSSL_FROM:
+            _sha256 = _openssl_sha256()
+        elif _sha256 is None:
+            _sha256 = _builtin_sha256()
     hexadecimal: str = _sha256(data).hexdigest()
     return hexadecimal[:_DIGEST_CHARS]
 
