@@ -104,7 +104,9 @@ class BuildState:
                 cold = not len(self.index.table)  # no templates learnt: feedgen renders
                 import_compilers(feedgen=cold)
                 if cold:
-                    from . import workers  # noqa: F401 - loaded while the child looks
+                    from .workers import import_pool
+
+                    import_pool()  # loaded while the child looks, not after it
             self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         old = self.index.table
         todo = self._todo
