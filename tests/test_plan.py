@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,3 +126,40 @@ def test_merging_a_few_changes_gives_the_table_built_from_scratch(
     versions = {i: changed.get(i, 0) for i in now}
     scratch = Table().merged(order, {name(i): _row(name(i), versions[i]) for i in now}, 1)
     assert merged == scratch
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.integers(0, 9)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_a_table_of_rows_all_compiled_now_equals_one_put_row_by_row(
+    kinds: list[tuple[bool, bool, bool, bool, int]],
+) -> None:
+    """A cold build's table is made column by column; put() makes it row by row."""
+    name = "entries/{:02d}.yaml".format
+    rows = {}
+    for number, (checked, blob, warned, updated, version) in enumerate(kinds):
+        head = None
+        if checked:
+            later = "2026-02-01T00:00:00+00:00" if updated else None
+            date = f"2026-01-0{version % 9 + 1}T00:00:00+01:00"
+            link = f"/{number}" if version % 2 else None
+            head = (date, later, f"tag:{number}", link, version % 4 == 0, version, number)
+        rows[name(number)] = Row(
+            (number, version, number * 7, f"d{number}"),
+            (b"blob%d" % number if version % 3 else ("spill", number, 4)) if blob else None,
+            ((name(number), 1, None, "m", None, "warning"),) if warned else (),
+            (f"a{number}", f"r{number}") if checked else (),
+            head,
+        )
+    order = sorted(rows)
+    at_once = Table().merged(order, rows, 2)  # no previous table: made column by column
+    first = {order[0]: rows[order[0]]}
+    one_by_one = Table().merged(order[:1], first, 2).merged(order, rows, 2)  # put() each
+    assert at_once == one_by_one
+    with pytest.raises(KeyError):
+        Table().merged([*order, "entries/zz.yaml"], rows, 2)

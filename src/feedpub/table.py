@@ -14,6 +14,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import chain
 from typing import Any
 from zlib import crc32
 
@@ -98,6 +99,8 @@ class Table:
         Unchanged files lie in runs (a new file splits one run in two), so
         each column is put together from a few slices, not value by value.
         """
+        if not self.names:
+            return Table.of_rows(order, rows, formats)
         # Unchanged files keep their order: sorted here and in ``order``.
         runs = _quick_runs(self.names, order, rows)
         gone: set[str] = set()
@@ -125,6 +128,36 @@ class Table:
         for name, row in rows.items():
             new.put(bisect_left(new.names, name), row)
         return new
+
+    @classmethod
+    def of_rows(cls, order: Sequence[str], rows: dict[str, Row], formats: int) -> Table:
+        """What ``put`` gives for every file of ``order``, all compiled now (a cold
+        build), made column by column: row by row, it cost a cold build of 10,000
+        entries about 0.1 s at its serial end."""
+        try:
+            compiled = [rows[name] for name in order]
+        except KeyError:
+            raise KeyError("a file is neither compiled nor in the table") from None
+        heads = [row.head for row in compiled]
+        blank = ("",) * formats
+        table = cls(names=list(order))
+        table.stats = array("q", chain.from_iterable(row.identity[:3] for row in compiled))
+        table.files = [row.identity[3] for row in compiled]
+        table.places = array("q", (NO_BLOB, 0, 0)) * len(compiled)
+        named = list(zip(order, compiled, strict=True))
+        table.fresh = {name: row.entry for name, row in named if row.entry is not None}
+        table.problems = {name: row.problems for name, row in named if row.problems}
+        digests = [row.digests or blank for row in compiled]
+        table.fragments = [[each[number] for each in digests] for number in range(formats)]
+        table.ok = bytearray(head is not None for head in heads)
+        table.dates = [head[0] if head else "" for head in heads]
+        table.updated = [(head[1] or "") if head else "" for head in heads]
+        table.ids = [head[2] if head else "" for head in heads]
+        table.links = [(head[3] or "") if head else "" for head in heads]
+        table.drafts = bytearray(int(head[4]) if head else 0 for head in heads)
+        table.date_us = array("q", [head[5] if head else 0 for head in heads])
+        table.modified_us = array("q", [head[6] if head else 0 for head in heads])
+        return table
 
     def put(self, row: int, compiled: Row) -> None:
         """Set one row to what was compiled now."""
