@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedpub import StaleOutputError, build, cache, fragments, pipeline, workers
 from feedpub.cachefile import CACHE_DIR
@@ -499,3 +501,21 @@ def test_a_cold_builds_scan_runs_in_a_child_while_the_compilers_load(
     (root / "entries" / "e21.yaml").write_text(entry(21))  # and an incremental one
     build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.binary(max_size=40), max_size=12), st.binary(max_size=5), st.binary(max_size=9))
+def test_spans_say_where_each_fragment_lies_in_the_document(
+    parts: list[bytes], separator: bytes, head: bytes
+) -> None:
+    store = fragments.FragmentStore()
+    digests = [f"{number:032d}" for number in range(len(parts))]
+    for digest, data in zip(digests, parts, strict=True):
+        store.put(digest, data)
+    document = fragments.Document(head, separator, b"</end>", b"<empty/>", digests, store)
+    whole = document.to_bytes()
+    spans = document.spans()
+    assert len(spans) == len(parts)
+    for digest, data in zip(digests, parts, strict=True):
+        place = spans.get(digest)
+        assert place is not None and whole[place[0] : place[0] + place[1]] == data

@@ -234,11 +234,13 @@ class BuildState:
     def document(self, doc: Planned, fmt: str) -> Document:
         """The document, streamed from fragments wherever they are."""
         position = self.config.formats.index(fmt)
-        digests = []
-        for row in doc.rows:
-            if not self.store.available(self.table.fragments[position][row]):
+        column = self.table.fragments[position]
+        digests = [column[row] for row in doc.rows]
+        for number in self.store.unplaced(digests):  # none, in a cold build
+            row = doc.rows[number]
+            if not self.store.available(digests[number]):
                 self._recompile(row)
-            digests.append(self.table.fragments[position][row])
+                digests[number] = self.table.fragments[position][row]
         head, separator, tail, empty = document_frame(self.feed(doc), fmt)
         return Document(head, separator, tail, empty, digests, self.store)
 
@@ -281,6 +283,8 @@ class BuildState:
 def _published_ids(old: Table, new: Table, compiled: dict[str, Row]) -> dict[str, str]:
     """link -> id, as readers have them, of the entries this build changed or removed:
     the only ones whose id may have changed under a link (unchanged files keep theirs)."""
+    if not len(old):
+        return {}  # nothing published before (a cold build): 10,000 look-ups saved
     changed = set(old.names).difference(new.names).union(compiled)
     before: dict[str, str] = {}
     for row in sorted(row for name in changed if (row := old.row(name)) is not None):

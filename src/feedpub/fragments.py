@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterator
+from itertools import accumulate, chain
 
 from . import cachefile
 from .slots import field, mutable
@@ -65,6 +66,24 @@ class FragmentStore:
     def length(self, digest: str) -> int:
         found = self.memory.get(digest)
         return len(found) if found is not None else self.located[digest][2]
+
+    def lengths(self, digests: list[str]) -> list[int]:
+        """``length`` of each, in one comprehension (10,000 method calls cost 10 ms)."""
+        memory, located = self.memory, self.located
+        return [
+            len(found) if (found := memory.get(digest)) is not None else located[digest][2]
+            for digest in digests
+        ]
+
+    def unplaced(self, digests: list[str]) -> list[int]:
+        """Positions of the digests neither in memory nor located yet (``available``
+        may still find them in a previous output file)."""
+        memory, located = self.memory, self.located
+        return [
+            number
+            for number, digest in enumerate(digests)
+            if digest not in memory and digest not in located
+        ]
 
     def adopt(self, name: str, fd: int) -> None:
         """Read ``name`` through this open file (closed with the store)."""
@@ -286,15 +305,11 @@ class Document:
 
     def spans(self) -> Spans:
         """Where each fragment sits in the file: for reuse by the next build."""
-        places = array("q")
-        at = len(self.head)
-        for i, digest in enumerate(self.digests):
-            if i:
-                at += len(self.separator)
-            length = self.store.length(digest)
-            places.append(at)
-            places.append(length)
-            at += length
+        lengths = self.store.lengths(self.digests)
+        gap = len(self.separator)
+        starts = accumulate([length + gap for length in lengths[:-1]], initial=len(self.head))
+        places = array("q", chain.from_iterable(zip(starts, lengths, strict=False)))
+        # (strict=False: with no fragments there is one start and no length)
         return Spans("".join(self.digests), places)
 
     def to_bytes(self) -> bytes:
