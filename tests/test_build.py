@@ -209,6 +209,38 @@ def test_failed_disk_sync_is_an_output_error_and_leaves_output_untouched(
     assert not [p for p in (root / "output").rglob("*") if p.name.startswith(".")]
 
 
+def test_large_files_reach_the_disk_while_they_are_written(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big feed is synced in parts as it is written, then whole; one found unchanged
+    is deleted while parts of it may still be syncing (so parts go by descriptor)."""
+    from feedpub import writer
+
+    root = make_site({f"e{day:02d}.yaml": entry(f"Entry {day}") for day in range(1, 21)})
+    build(root, now=NOW)
+    expected = snapshot(root / "output")
+    (root / "output" / "atom.xml").unlink()
+    parts: list[int] = []
+    wholes: list[str] = []
+    real_fsync, real_whole = os.fsync, writer._fsync
+
+    def part(fd: int) -> None:
+        parts.append(os.fstat(fd).st_size)
+        real_fsync(fd)
+
+    def whole(path: Path) -> None:
+        wholes.append(path.name)
+        real_whole(path)
+
+    monkeypatch.setattr(writer, "_SYNC_EVERY", 2000)
+    monkeypatch.setattr(os, "fsync", part)
+    monkeypatch.setattr(writer, "_fsync", whole)
+    build(root, now=NOW)  # rss.xml and the rest come out unchanged: their temps go
+    assert snapshot(root / "output") == expected
+    assert len(parts) >= 4 and min(parts) >= 2000  # atom.xml, and files found unchanged
+    assert len(wholes) == 1  # only atom.xml changed
+
+
 def test_output_path_that_is_a_file_is_a_clear_error(make_site: MakeSite) -> None:
     root = make_site({"a.yaml": entry()})
     (root / "output").write_text("not a folder")

@@ -21,6 +21,7 @@ from .errors import OutputError
 
 TEMP_PREFIX = ".feedpub-tmp-"
 _BLOCK = 1 << 20
+_SYNC_EVERY = 16 << 20
 
 
 class Chunked(Protocol):
@@ -104,7 +105,7 @@ def _stage_all(
             for name, source in files.items():
                 target = out_dir / name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                temp = _stage(target, _chunks(source))
+                temp = _stage(target, _chunks(source), syncer.submit_part)
                 if _same_bytes(temp, target):
                     temp.unlink()
                 else:
@@ -123,12 +124,28 @@ def _stage_all(
     return staged
 
 
-def _stage(target: Path, chunks: Iterable[bytes]) -> Path:
+def _stage(
+    target: Path, chunks: Iterable[bytes], sync: Callable[[int], None] | None = None
+) -> Path:
+    """Write ``chunks`` to a new temp file beside ``target``.
+
+    With ``sync``, every ``_SYNC_EVERY`` bytes of a large file it is handed
+    a duplicate of the open file to sync while the rest is written: the disk
+    starts on a 62 MB feed while it is still being put together, not after
+    (the final sync of the whole file then has little left to wait for). A
+    descriptor, not the name: an unchanged file's temp is deleted at once.
+    """
     fd, temp = _new_temp(target.parent)
     try:
         with os.fdopen(fd, "wb", buffering=_BLOCK) as handle:
+            written, due = 0, _SYNC_EVERY
             for chunk in chunks:
                 handle.write(chunk)
+                written += len(chunk)
+                if sync is not None and written >= due:
+                    handle.flush()
+                    sync(os.dup(handle.fileno()))
+                    due += _SYNC_EVERY
         os.chmod(temp, 0o644)
     except BaseException:
         temp.unlink(missing_ok=True)
@@ -162,22 +179,35 @@ class _Syncer:
         except ImportError:  # pragma: no cover - not CPython
             from queue import SimpleQueue
 
-        self._queue: SimpleQueue[Path | None] = SimpleQueue()
+        self._queue: SimpleQueue[Path | int | None] = SimpleQueue()
         self._errors: list[OSError] = []
         self._threads = [threading.Thread(target=self._work) for _ in range(2)]
         self._started = False
 
     def submit(self, path: Path) -> None:
+        self._put(path)
+
+    def submit_part(self, fd: int) -> None:
+        """Sync what an open file holds so far; the descriptor is closed after."""
+        self._put(fd)
+
+    def _put(self, item: Path | int) -> None:
         if not self._started:
             self._started = True
             for thread in self._threads:
                 thread.start()
-        self._queue.put(path)
+        self._queue.put(item)
 
     def _work(self) -> None:
-        while (path := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
             try:
-                _fsync(path)
+                if isinstance(item, int):
+                    try:
+                        os.fsync(item)
+                    finally:
+                        os.close(item)
+                else:
+                    _fsync(item)
             except OSError as exc:
                 self._errors.append(exc)
 
