@@ -176,8 +176,10 @@ def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:
         rendered = _CMARK_URL.sub(fix, rendered)
     if "&quot;" in rendered:  # nh3 writes quotes in text literally
         rendered = _quotes_in_text(rendered)
-    if _SELF_CLOSING.search(rendered):  # <br />, <hr />, <img ... />: a literal search
-        rendered = rendered.replace(" />", ">")  # is half the cost of a 3-character one
+    # <br />, <hr />, <img ... />; the regex engine finds "/>" in half the time
+    # str takes to find " />" (which has to look at every character).
+    if _SELF_CLOSING.search(rendered):
+        rendered = rendered.replace(" />", ">")
     if "\xa0" in rendered:  # as html5ever writes a no-break space, in text and values
         rendered = rendered.replace("\xa0", "&nbsp;")
     return rendered.strip()
