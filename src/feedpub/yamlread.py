@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover - libyaml missing from the wheel
 _TAGS: dict[str, str] = {}
 """Plain scalar -> its implicit tag, for the short ones (keys, words, numbers)."""
 _TEXT_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
 class _Loader(_BaseLoader):
@@ -49,10 +51,10 @@ class _Loader(_BaseLoader):
             super().__init__(stream)
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and not implicit[0]:
-            return _TEXT_TAG  # what the resolver answers, with no path resolvers
-        if kind is not ScalarNode:
-            return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        if kind is not ScalarNode:  # what the resolver answers, with no path resolvers
+            return _MAP_TAG if kind is MappingNode else _SEQ_TAG
+        if not implicit[0]:
+            return _TEXT_TAG
         tag = _TAGS.get(value)
         if tag is None:
             tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
