@@ -87,10 +87,10 @@ def compile_file(path: str | Path, shown: str, config: Config) -> Compiled:
         return Compiled(shown, "", None, (problem,))
     file_digest = digest(data)
     entry, problems = entry_from_bytes(data, path, shown, config)
-    found = tuple(encode_problem(p) for p in problems)
+    found = tuple(map(encode_problem, problems)) if problems else ()
     if entry is None:
         return Compiled(shown, file_digest, None, found)
     fragments = entry_fragments(entry, config)
-    digests = tuple(fragment_digest(f) for f in fragments)
+    digests = tuple(map(fragment_digest, fragments))
     head = header_tuple(entry)
     return Compiled(shown, file_digest, pack_entry(entry), found, digests, head, fragments)

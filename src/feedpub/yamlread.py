@@ -10,6 +10,7 @@ nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,9 @@ _CORE_TAGS = frozenset(
 )
 
 
+_tag = attrgetter("tag")
+
+
 def short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!", 1)
 
@@ -196,10 +200,7 @@ def _plain_tree(root: Node) -> bool:
                     nodes.extend(pair)
             else:
                 nodes.extend(value)
-    return (
-        len({id(node) for node in nodes}) == len(nodes)
-        and {node.tag for node in nodes} <= _CORE_TAGS
-    )
+    return len(set(map(id, nodes))) == len(nodes) and _CORE_TAGS.issuperset(map(_tag, nodes))
 
 
 def check_tree(root: Node, shown: str) -> list[Problem]:
