@@ -63,12 +63,9 @@ class FragmentStore:
         if digest not in self.memory:
             self.located.setdefault(digest, (path, offset, length, verify))
 
-    def length(self, digest: str) -> int:
-        found = self.memory.get(digest)
-        return len(found) if found is not None else self.located[digest][2]
-
     def lengths(self, digests: list[str]) -> list[int]:
-        """``length`` of each, in one comprehension (10,000 method calls cost 10 ms)."""
+        """The length of each fragment, in one comprehension (a method call per
+        fragment cost 10 ms at 10,000)."""
         memory, located = self.memory, self.located
         return [
             len(found) if (found := memory.get(digest)) is not None else located[digest][2]
