@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -239,6 +241,60 @@ def test_large_files_reach_the_disk_while_they_are_written(
     assert snapshot(root / "output") == expected
     assert len(parts) >= 4 and min(parts) >= 2000  # atom.xml, and files found unchanged
     assert len(wholes) == 1  # only atom.xml changed
+
+
+def test_much_to_write_is_shared_with_a_child_process_and_gives_the_same_bytes(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub import forked, writer
+
+    root = make_site({f"e{day:02d}.yaml": entry(f"Entry {day}") for day in range(1, 21)})
+    build(root, now=NOW)  # small: written by this process alone
+    expected = snapshot(root / "output")
+    children: list[forked.Child] = []
+    real_child = forked.Child
+
+    def counted(work: Callable[[], object]) -> forked.Child:
+        children.append(real_child(work))
+        return children[-1]
+
+    monkeypatch.setattr(forked, "Child", counted)
+    monkeypatch.setattr(writer, "_SHARE_FROM", 0)
+    for name in expected:
+        (root / "output" / name).unlink()
+    build(root, now=NOW)
+    assert len(children) == 1
+    assert snapshot(root / "output") == expected
+
+
+@pytest.mark.parametrize("failing", ["child", "parent"])
+def test_a_failure_on_either_side_of_a_shared_write_leaves_the_output_as_it_was(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """Files written before the failure, on both sides, are removed."""
+    from feedpub import writer
+
+    root = make_site({f"e{day:02d}.yaml": entry(f"Entry {day}") for day in range(1, 21)})
+    build(root, now=NOW)
+    before = snapshot(root / "output")
+    (root / "entries/e01.yaml").write_text(entry("Entry 1, edited"))
+    parent, real_stage = os.getpid(), writer._stage
+    written: list[str] = []  # after the fork, the child appends to its own copy
+
+    def stage(target: Path, *args: Any) -> Path:
+        if (os.getpid() == parent) == (failing == "parent") and written:
+            raise OSError(28, "No space left on device", str(target))  # its second file
+        temp = real_stage(target, *args)
+        written.append(temp.name)
+        return temp
+
+    monkeypatch.setattr(writer, "_SHARE_FROM", 0)
+    monkeypatch.setattr(writer, "_stage", stage)
+    with pytest.raises(OutputError, match="No space left on device"):
+        build(root, now=NOW)
+    assert written  # the parent wrote one file at least (its own, or before failing)
+    assert snapshot(root / "output") == before
+    assert not [p for p in (root / "output").rglob("*") if p.name.startswith(".")]
 
 
 def test_output_path_that_is_a_file_is_a_clear_error(make_site: MakeSite) -> None:

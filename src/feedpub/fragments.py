@@ -300,6 +300,12 @@ class Document:
             i += 1
         yield self.tail
 
+    def size(self) -> int:
+        if not self.digests:
+            return len(self.empty)
+        between = len(self.separator) * (len(self.digests) - 1)
+        return len(self.head) + sum(self.store.lengths(self.digests)) + between + len(self.tail)
+
     def spans(self) -> Spans:
         """Where each fragment sits in the file: for reuse by the next build."""
         lengths = self.store.lengths(self.digests)

@@ -178,16 +178,16 @@ def _build(
     saved = False
 
     def meanwhile() -> None:
-        """While the disk syncs the new files: drop the spill files, save the cache body."""
+        """While the files are written (some maybe by a child process): save the cache body."""
         nonlocal saved
         if use_cache:
             index.spans = spans
             index.templates = _learnt_templates(state.config)
             saved = save_body(cache_dir, index, state.table, state.store.read, state.started_ns)
-        state.store.release()  # every document is written: let the positions go
-        state.spill.empty()
 
     written = retrying(lambda: write_files(out, changed, leftovers, meanwhile=meanwhile))
+    state.store.release()  # every document is written: let the positions go
+    state.spill.empty()
     if saved:
         for name in outputs:
             if name not in changed:
