@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 import time
 from array import array
 from functools import partial
@@ -17,6 +16,7 @@ from operator import attrgetter
 from stat import S_ISDIR, S_ISREG
 
 from .cachefile import Head, digest
+from .forked import available as may_fork
 from .layout import ENTRIES_DIR
 
 TYPE_CHECKING = False  # not typing's: see cachefile.py
@@ -127,7 +127,7 @@ def _stat_all(fd: int, names: list[str]) -> array[int]:
     55 ms split). Raises OSError if any file cannot be stat'ed, as one loop would.
     """
     stat = partial(os.stat, dir_fd=fd)
-    if len(names) < SPLIT_AT or not _SPLIT or not _may_fork():
+    if len(names) < SPLIT_AT or not _SPLIT or not may_fork():
         return _stats_of(stat, names)
     half = len(names) // 2
     reader, writer = os.pipe()
@@ -165,14 +165,6 @@ SPLIT_AT = 2000
 
 _SPLIT = True
 """False in a child that looks at the files while its parent works on the other core."""
-
-
-def _may_fork() -> bool:
-    """Fork only a single-threaded process (a threaded one may hold locks the child needs)."""
-    if not hasattr(os, "fork"):
-        return False
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
 
 
 def _stat_child(
@@ -253,7 +245,7 @@ class Scan:
 
     def _start(self, head: Head, trusted_before: int, listing: list[str]) -> bool:
         """Let a forked child look (False if this process cannot fork now)."""
-        if _may_fork():
+        if may_fork():
             self._child = _start_look(self.folder, head, trusted_before, listing)
         return self._child is not None
 
