@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from feedpub import StaleOutputError, build, cache, fragments, pipeline, workers
 from feedpub.cachefile import CACHE_DIR
+from feedpub.errors import FeedpubError
 
 from .conftest import NOW, REPO, MakeSite, python_output, snapshot
 
@@ -179,6 +180,102 @@ def test_worker_processes_give_the_same_bytes(
     parallel = tmp_path / "parallel"
     build(root, parallel, use_cache=False, jobs=2, now=NOW)
     assert snapshot(single) == snapshot(parallel)
+
+
+def _spy_on_compiling_and_waiting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from feedpub import discover
+
+    events: list[str] = []
+    start, wait = workers.Compiling.__init__, discover.Scan._wait
+
+    def started(self: workers.Compiling, *args: Any, **kwargs: Any) -> None:
+        start(self, *args, **kwargs)
+        events.append(f"compile {len(self.items)}")
+
+    def waited(self: discover.Scan) -> None:
+        events.append("wait")
+        wait(self)
+
+    monkeypatch.setattr(workers.Compiling, "__init__", started)
+    monkeypatch.setattr(discover.Scan, "_wait", waited)
+    return events
+
+
+def test_a_cold_build_compiles_the_listed_files_while_a_child_still_looks(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub import discover
+
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    root = make_site({f"e{i:02d}.yaml": entry(i, "content: '*x*'\n") for i in range(1, 21)})
+    events = _spy_on_compiling_and_waiting(monkeypatch)
+    build(root, now=NOW, jobs=2)
+    assert events == ["compile 20", "wait"]
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_when_the_look_finds_other_files_than_listed_they_are_compiled_again(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder named like an entry file: the listing shows it, the look walks it."""
+    from feedpub import discover
+
+    monkeypatch.setattr(discover, "SPLIT_AT", 4)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    files = {f"e{i:02d}.yaml": entry(i) for i in range(1, 21)}
+    root = make_site({**files, "zz.yaml/e21.yaml": entry(21)})
+    events = _spy_on_compiling_and_waiting(monkeypatch)
+    build(root, now=NOW, jobs=2)
+    assert events == ["compile 21", "wait", "compile 21"]  # all again, not the one missing
+    assert snapshot(root / "output") == cold(root, tmp_path)
+    assert "/e21/" in (root / "output/atom.xml").read_text()
+
+
+def _no_child_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def _worker_fails_on_e07(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, fail: Callable[[str], object]
+) -> Path:
+    """A site whose worker calls ``fail`` instead of compiling entries/e07.yaml."""
+    from feedpub.compile import compile_file
+
+    def compiling(path: str, shown: str, config: Any) -> Any:
+        return fail(shown) if shown.endswith("e07.yaml") else compile_file(path, shown, config)
+
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "compile_file", compiling)
+    return make_site({f"e{i:02d}.yaml": entry(i) for i in range(1, 21)})
+
+
+def test_an_exception_in_a_worker_is_raised_here_and_no_worker_is_left(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(shown: str) -> None:
+        raise LookupError("broken on purpose", shown)
+
+    root = _worker_fails_on_e07(make_site, monkeypatch, fail)
+    with pytest.raises(LookupError) as raised:
+        build(root, now=NOW, jobs=2)
+    assert raised.value.args == ("broken on purpose", "entries/e07.yaml")
+    assert _no_child_left()
+    assert not (root / "output").exists()
+
+
+def test_a_worker_that_dies_is_a_one_line_error_and_no_worker_is_left(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _worker_fails_on_e07(make_site, monkeypatch, lambda shown: os._exit(9))  # killed
+    with pytest.raises(FeedpubError, match="a worker process ended before its work was done"):
+        build(root, now=NOW, jobs=2)
+    assert _no_child_left()
+    assert not (root / "output").exists()
 
 
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
@@ -442,6 +539,13 @@ def test_work_is_handed_out_in_order_with_small_last_chunks(count: int) -> None:
     tail = [len(chunk) for chunk, start in zip(chunks, starts, strict=True) if start >= count * 0.9]
     assert tail and max(tail) <= max(16, len(chunks[0]) // 8)
     assert len(chunks[0]) == max(16, count // 64)
+
+
+@pytest.mark.parametrize("count", [300, 10_000, 1_000_000])
+@pytest.mark.parametrize("jobs", [2, workers.MAX_WORKERS])
+def test_chunk_numbers_fit_in_a_pipe_for_any_number_of_workers(count: int, jobs: int) -> None:
+    """Workers take two-byte chunk numbers from a pipe written in full before they start."""
+    assert 2 * len(workers._chunked([("", "")] * count, jobs)) <= 4096
 
 
 def test_content_digests_are_sha256_whichever_implementation_hashes(

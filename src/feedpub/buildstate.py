@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .discover import Scan
     from .load import Progress
     from .spill import SpillFolder
+    from .workers import Compiling
 
 INDEX_ENTRIES = 100
 """index.html lists at most this many of the newest entries (the feeds have them all)."""
@@ -97,18 +98,18 @@ class BuildState:
     def collect(self, jobs: int | None, progress: Progress | None = None) -> None:
         """Take unchanged entries from the cache, compile the others, check them together."""
         scan, self._scan = self._scan, None
+        old = self.index.table
+        early: Compiling | None = None
         if scan is not None:
             if scan.pending:  # files were added or removed: there is compiling to do
                 from .compile import import_compilers
 
-                cold = not len(self.index.table)  # no templates learnt: feedgen renders
-                import_compilers(feedgen=cold)
-                if cold:
-                    from .workers import import_pool
-
-                    import_pool()  # loaded while the child looks, not after it
+                # With no templates learnt (a cold build), feedgen renders.
+                import_compilers(feedgen=not len(old))
+                expected = scan.expected_files()
+                if expected and not len(old):  # every file is compiled: start on them now
+                    early = self._start_compiling(expected, jobs)
             self._order, self._todo, self._found = scan.order, scan.todo, scan.found
-        old = self.index.table
         todo = self._todo
         if not len(old) and len(todo) < len(self._order):
             # No usable cache body (missing, damaged, from another build): compile all.
@@ -116,7 +117,10 @@ class BuildState:
         if progress is not None:
             for _ in range(len(self._order) - len(todo)):
                 progress()
-        rows = self._compile(todo, jobs, progress)
+        if early is not None and [shown for _, shown in early.items] != self._order[::-1]:
+            early.close()  # the look found other files than listed: start again
+            early = None
+        rows = self._compile(todo, jobs, progress, early)
         try:
             table = old.merged(self._order, rows, len(self.config.formats))
         except KeyError:  # never expected: head and body disagree; trust neither
@@ -141,21 +145,29 @@ class BuildState:
             raise InputError(errors)
         self.warnings = tuple(problems)
 
-    def _compile(
-        self, todo: list[tuple[str, str]], jobs: int | None, progress: Progress | None
-    ) -> dict[str, Row]:
-        from .workers import compile_many
+    def _start_compiling(self, todo: list[tuple[str, str]], jobs: int | None) -> Compiling:
+        from .workers import Compiling
 
-        order = self._order
-        rows: dict[str, Row] = {}
         # Newest name first: entry files are usually named by date, and documents
         # list entries newest first, so their fragments then lie in the workers'
         # spill files in the order documents are written, and are copied in runs.
-        newest_first = todo[::-1]
-        for compiled in compile_many(newest_first, self.config, self.spill.path, jobs):
-            rows[compiled.path] = self._row(compiled, bisect_left(order, compiled.path))
-            if progress is not None:
-                progress()
+        return Compiling(todo[::-1], self.config, self.spill.path, jobs)
+
+    def _compile(
+        self,
+        todo: list[tuple[str, str]],
+        jobs: int | None,
+        progress: Progress | None,
+        started: Compiling | None = None,
+    ) -> dict[str, Row]:
+        """Compile ``todo`` (unless ``started`` already compiles it)."""
+        order = self._order
+        rows: dict[str, Row] = {}
+        with started or self._start_compiling(todo, jobs) as results:
+            for compiled in results:
+                rows[compiled.path] = self._row(compiled, bisect_left(order, compiled.path))
+                if progress is not None:
+                    progress()
         return rows
 
     def plan(self, now: datetime, future: bool) -> list[Planned]:

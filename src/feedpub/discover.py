@@ -206,7 +206,9 @@ class Scan:
     same clock tick would keep all three), its content hash still matches.
     """
 
-    __slots__ = ("_child", "_found", "_order", "_todo", "_unchanged", "folder", "started_ns")
+    __slots__ = (
+        "_child", "_found", "_listing", "_order", "_todo", "_unchanged", "folder", "started_ns"
+    )  # fmt: skip
 
     def __init__(
         self, root: str | Path, head: Head, trusted_before: int, early: bool = False
@@ -224,6 +226,7 @@ class Scan:
         """When the files were looked at: the next build's reference for racy files."""
         self.folder = os.path.join(root, ENTRIES_DIR)
         self._child: tuple[int, int, Head, int] | None = None
+        self._listing: list[str] = []
         listing = None
         if early:
             try:
@@ -244,10 +247,25 @@ class Scan:
         self._set(head, *_look(self.folder, head, trusted_before, listing))
 
     def _start(self, head: Head, trusted_before: int, listing: list[str]) -> bool:
-        """Let a forked child look (False if this process cannot fork now)."""
+        """Let a forked child look (False if this process cannot fork now).
+
+        ``listing`` holds entry file names only, none hidden.
+        """
         if may_fork():
             self._child = _start_look(self.folder, head, trusted_before, listing)
+        if self._child is not None:
+            self._listing = listing
         return self._child is not None
+
+    def expected_files(self) -> list[tuple[str, str]]:
+        """While a child looks: (path, shown) of every file it will most likely
+        find, sorted, from the folder's listing (a file may go, or an entry name
+        be a folder, before it looks); otherwise []."""
+        if self._child is None:
+            return []
+        prefix = f"{ENTRIES_DIR}/"
+        base = self.folder if self.folder.endswith(("/", os.sep)) else self.folder + os.sep
+        return [(base + name, prefix + name) for name in sorted(self._listing)]
 
     def _set(
         self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
@@ -265,7 +283,7 @@ class Scan:
         """Take the forked child's results (or, if it failed, look again here)."""
         assert self._child is not None
         child, memory, head, trusted_before = self._child
-        self._child = None
+        self._child, self._listing = None, []
         try:
             _, status = os.waitpid(child, 0)
             size = os.fstat(memory).st_size

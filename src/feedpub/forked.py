@@ -71,7 +71,7 @@ class Child:
         ok, value = marshal.loads(b"".join(parts))
         if ok:
             return value, interrupted
-        return None, interrupted or _rebuilt(value)
+        return None, interrupted or rebuilt(value)
 
 
 def _answer(fd: int, work: Callable[[], Any]) -> None:  # pragma: no cover - in the child
@@ -81,7 +81,7 @@ def _answer(fd: int, work: Callable[[], Any]) -> None:  # pragma: no cover - in 
         try:
             answer = marshal.dumps((True, work()))
         except BaseException as exc:
-            answer = marshal.dumps((False, _described(exc)))
+            answer = marshal.dumps((False, described(exc)))
         view = memoryview(answer)
         while view:
             view = view[os.write(fd, view) :]
@@ -90,8 +90,9 @@ def _answer(fd: int, work: Callable[[], Any]) -> None:  # pragma: no cover - in 
         os._exit(code)
 
 
-def _described(exc: BaseException) -> tuple[Any, ...]:
-    """An exception as marshal can carry it: its class's place and its arguments."""
+def described(exc: BaseException) -> tuple[Any, ...]:
+    """An exception as marshal can carry it from a child (see ``rebuilt``): its
+    class's place and its arguments."""
     if isinstance(exc, OSError):
         return ("OSError", exc.errno, exc.strerror, exc.filename)
     kind = type(exc)
@@ -102,17 +103,18 @@ def _described(exc: BaseException) -> tuple[Any, ...]:
     return (kind.__module__, kind.__qualname__, exc.args)
 
 
-def _rebuilt(described: tuple[Any, ...]) -> BaseException:
-    if described[0] == "OSError":
-        _, number, message, filename = described
+def rebuilt(description: tuple[Any, ...]) -> BaseException:
+    """The exception a child raised, from its ``described()`` description."""
+    if description[0] == "OSError":
+        _, number, message, filename = description
         error = OSError(number, message) if number is not None else OSError(message)
         error.filename = filename
         return error
-    module, name, args = described
+    module, name, args = description
     try:
         kind = getattr(sys.modules[module], name)
-        rebuilt = kind(*args)
+        error = kind(*args)
     except Exception:
         return RuntimeError(f"{module}.{name}{args!r}")
-    assert isinstance(rebuilt, BaseException)
-    return rebuilt
+    assert isinstance(error, BaseException)
+    return error
