@@ -232,6 +232,27 @@ def test_when_the_look_finds_other_files_than_listed_they_are_compiled_again(
     assert "/e21/" in (root / "output/atom.xml").read_text()
 
 
+@pytest.mark.parametrize("drafts", [False, True], ids=["entries", "no-entries"])
+def test_a_documents_size_is_the_length_of_its_bytes(make_site: MakeSite, drafts: bool) -> None:
+    """What the writer shares out by: counted alone, or with the spans."""
+    from feedpub.buildstate import BuildState
+    from feedpub.config import load_config
+    from feedpub.spill import SpillFolder
+
+    extra = "draft: true\n" if drafts else "content: '*x*'\n"
+    root = make_site({f"e{i:02d}.yaml": entry(i, extra) for i in range(1, 8)}, CONFIGS["archive"])
+    with SpillFolder() as spill:
+        state = BuildState(load_config(root), cache.Index(""), spill)
+        state.scan(root)
+        state.collect(None)
+        for doc in state.plan(NOW, future=False):
+            for fmt in state.config.formats:
+                alone, spanned = state.document(doc, fmt), state.document(doc, fmt)
+                spanned.spans()
+                assert alone.size() == spanned.size() == len(alone.to_bytes())
+        state.store.close()
+
+
 def _no_child_left() -> bool:
     try:
         os.waitpid(-1, os.WNOHANG)

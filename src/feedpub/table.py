@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 from zlib import crc32
 
@@ -46,6 +47,13 @@ class Row:
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...]
     head: HeaderTuple | None
+
+
+_identity = attrgetter("identity")
+_head = attrgetter("head")
+_NO_HEAD: HeaderTuple = ("", None, "", None, False, 0, 0)
+"""What an entry that failed its checks has in the header columns (its date
+empty, so not ``ok``)."""
 
 
 @mutable
@@ -138,25 +146,29 @@ class Table:
             compiled = [rows[name] for name in order]
         except KeyError:
             raise KeyError("a file is neither compiled nor in the table") from None
-        heads = [row.head for row in compiled]
-        blank = ("",) * formats
         table = cls(names=list(order))
-        table.stats = array("q", chain.from_iterable(row.identity[:3] for row in compiled))
-        table.files = [row.identity[3] for row in compiled]
+        if not compiled:
+            table.fragments = [[] for _ in range(formats)]
+            return table
+        # Columns by zip(*rows), in C: one comprehension per column over
+        # 10,000 rows cost about 3 ms each.
+        sizes, mtimes, inodes, table.files = map(list, zip(*map(_identity, compiled), strict=True))
+        table.stats = array("q", chain.from_iterable(zip(sizes, mtimes, inodes, strict=True)))
         table.places = array("q", (NO_BLOB, 0, 0)) * len(compiled)
         named = list(zip(order, compiled, strict=True))
         table.fresh = {name: row.entry for name, row in named if row.entry is not None}
         table.problems = {name: row.problems for name, row in named if row.problems}
-        digests = [row.digests or blank for row in compiled]
-        table.fragments = [[each[number] for each in digests] for number in range(formats)]
-        table.ok = bytearray(head is not None for head in heads)
-        table.dates = [head[0] if head else "" for head in heads]
-        table.updated = [(head[1] or "") if head else "" for head in heads]
-        table.ids = [head[2] if head else "" for head in heads]
-        table.links = [(head[3] or "") if head else "" for head in heads]
-        table.drafts = bytearray(int(head[4]) if head else 0 for head in heads)
-        table.date_us = array("q", [head[5] if head else 0 for head in heads])
-        table.modified_us = array("q", [head[6] if head else 0 for head in heads])
+        blank = ("",) * formats
+        table.fragments = list(
+            map(list, zip(*[row.digests or blank for row in compiled], strict=True))
+        )
+        heads = [head or _NO_HEAD for head in map(_head, compiled)]
+        dates, updated, ids, links, drafts, date_us, modified_us = zip(*heads, strict=True)
+        table.ok = bytearray(map(bool, dates))
+        table.dates, table.ids = list(dates), list(ids)
+        table.updated, table.links = [u or "" for u in updated], [k or "" for k in links]
+        table.drafts = bytearray(map(int, drafts))
+        table.date_us, table.modified_us = array("q", date_us), array("q", modified_us)
         return table
 
     def put(self, row: int, compiled: Row) -> None:
