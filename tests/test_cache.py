@@ -201,7 +201,7 @@ def _spy_on_compiling_and_waiting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return events
 
 
-def test_a_cold_build_compiles_the_listed_files_while_a_child_still_looks(
+def test_a_cold_build_compiles_the_listed_files_before_it_looks_at_them(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from feedpub import discover
@@ -604,9 +604,10 @@ def test_content_digests_are_sha256_whichever_implementation_hashes(
     assert lookups == ["builtin", "openssl"]
 
 
-def test_a_cold_builds_scan_runs_in_a_child_while_the_compilers_load(
+def test_when_files_were_added_a_child_looks_while_the_compilers_load(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """After a build; a cold build puts the look off instead (see the test above)."""
     from feedpub import discover
 
     monkeypatch.setattr(discover, "SPLIT_AT", 4)
@@ -619,6 +620,12 @@ def test_a_cold_builds_scan_runs_in_a_child_while_the_compilers_load(
         return start(*args)
 
     monkeypatch.setattr(discover, "_start_look", counted)
+    build(root, now=NOW)
+    assert started == []  # cold: no child
+    (root / "entries/e21.yaml").write_text(entry(21))
+    from feedpub.uptodate import Look
+
+    Look(str(root), str(root / "output"), early=True).hand_over()  # as the console script does
     build(root, now=NOW)
     assert started == [1]
     monkeypatch.setattr(discover, "_start_look", lambda *args: None)  # no child: look here

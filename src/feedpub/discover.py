@@ -164,7 +164,8 @@ SPLIT_AT = 2000
 
 
 _SPLIT = True
-"""False in a child that looks at the files while its parent works on the other core."""
+"""False where a second process would not pay: in a child that looks at the files
+while its parent works on the other core, or while workers compile."""
 
 
 def _stat_child(
@@ -207,7 +208,8 @@ class Scan:
     """
 
     __slots__ = (
-        "_child", "_found", "_listing", "_order", "_todo", "_unchanged", "folder", "started_ns"
+        "_child", "_deferred", "_found", "_listing", "_order", "_todo", "_unchanged", "folder",
+        "started_ns",
     )  # fmt: skip
 
     def __init__(
@@ -226,6 +228,7 @@ class Scan:
         """When the files were looked at: the next build's reference for racy files."""
         self.folder = os.path.join(root, ENTRIES_DIR)
         self._child: tuple[int, int, Head, int] | None = None
+        self._deferred: tuple[Head, int] | None = None
         self._listing: list[str] = []
         listing = None
         if early:
@@ -235,8 +238,16 @@ class Scan:
                 raw = None
             if raw is not None and len(raw) >= SPLIT_AT:  # (smaller: quick anyway)
                 # Another number of entry files: known without sorting the names.
-                if _count_differs(raw, head) and self._start(head, trusted_before, raw):
-                    return
+                if _count_differs(raw, head):
+                    if not head.stats:
+                        # No earlier build: every file is compiled, and the caller
+                        # starts on the listed ones (expected_files) before it needs
+                        # the stats. A child looking meanwhile would make both
+                        # processes copy every memory page they write to.
+                        self._listing, self._deferred = raw, (head, trusted_before)
+                        return
+                    if self._start(head, trusted_before, raw):
+                        return
                 listing = _visible(raw)
                 # Only entry files (no sub-folders): the names line up with the head's.
                 work = _all_entry_names(listing) and (
@@ -258,14 +269,15 @@ class Scan:
         return self._child is not None
 
     def expected_files(self) -> list[tuple[str, str]]:
-        """While a child looks: (path, shown) of every file it will most likely
-        find, sorted, from the folder's listing (a file may go, or an entry name
-        be a folder, before it looks); otherwise []."""
-        if self._child is None:
+        """Before the look is done: (path, shown) of every file it will most
+        likely find, sorted, from the folder's listing (a file may go, or an
+        entry name be a folder, before it looks); otherwise []."""
+        if not self.pending:
             return []
+        self._listing.sort()  # (the look sorts it again, quickly)
         prefix = f"{ENTRIES_DIR}/"
         base = self.folder if self.folder.endswith(("/", os.sep)) else self.folder + os.sep
-        return [(base + name, prefix + name) for name in sorted(self._listing)]
+        return [(base + name, prefix + name) for name in self._listing]
 
     def _set(
         self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
@@ -280,7 +292,18 @@ class Scan:
         self._unchanged = not self._todo and len(self._order) == len(head.stats) // 3
 
     def _wait(self) -> None:
-        """Take the forked child's results (or, if it failed, look again here)."""
+        """Take the forked child's results (or, if it failed, look again here);
+        or look now, if the look was put off."""
+        if self._deferred is not None:
+            global _SPLIT
+            (head, trusted_before), listing = self._deferred, _visible(self._listing)
+            self._deferred, self._listing = None, []
+            split, _SPLIT = _SPLIT, False  # workers have the cores: no helper child
+            try:
+                self._set(head, *_look(self.folder, head, trusted_before, listing))
+            finally:
+                _SPLIT = split
+            return
         assert self._child is not None
         child, memory, head, trusted_before = self._child
         self._child, self._listing = None, []
@@ -302,34 +325,35 @@ class Scan:
 
     @property
     def pending(self) -> bool:
-        """A child is still looking (there is work: see ``early``)."""
-        return self._child is not None
+        """A child is still looking, or the look was put off (there is work: see
+        ``early``)."""
+        return self._child is not None or self._deferred is not None
 
     @property
     def order(self) -> list[str]:
         """Every entry file, as shown in messages (entries/...), sorted."""
-        if self._child is not None:
+        if self.pending:
             self._wait()
         return self._order
 
     @property
     def found(self) -> array[int]:
         """(size, mtime_ns, inode) of every file in ``order``, flat, as found."""
-        if self._child is not None:
+        if self.pending:
             self._wait()
         return self._found
 
     @property
     def todo(self) -> list[tuple[str, str]]:
         """(path, shown) of files to compile: strings, as 100,000 Paths cost 40 MB."""
-        if self._child is not None:
+        if self.pending:
             self._wait()
         return self._todo
 
     @property
     def unchanged(self) -> bool:
         """No file added, removed or changed (known without waiting when names differ)."""
-        return self._child is None and self._unchanged
+        return not self.pending and self._unchanged
 
 
 def _look(
