@@ -117,7 +117,7 @@ class Compiling:
     same order; ``close()`` (or leaving the ``with``) stops what is left.
 
     The workers start at once, not when the first result is asked for: a
-    cold build starts them while a child is still stat'ing the files.
+    cold build starts them before it stats the files.
     Iterating yields one result at a time, so the caller can keep what it
     needs of each and drop the rest before the next one arrives.
     """
@@ -317,7 +317,8 @@ def _serve(todo: int, answering: int, chunks: list[_Chunk], config: Config, fold
         os._exit(code)
 
 
-_ANSWERS_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_ANSWERS_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+"""(Truncated: a worker of a pool stopped earlier in the build may have had this pid.)"""
 
 
 def _notice(fd: int) -> tuple[int, int, int] | None:

@@ -101,8 +101,9 @@ def _stage_all(
     """Write every file to a temp file; keep (temp, target) for those that differ.
 
     When there is much to write, a forked child writes part of the files
-    while this process writes the rest and runs ``meanwhile``: a cold
-    build's two 62 MB feeds then take the time of one. Each temp file is
+    while this process writes the rest and runs ``meanwhile``: two large
+    feeds are put together (and fragments from old files re-hashed) on two
+    cores at once. Each temp file is
     fsynced in a background thread while the next one is written (fsync
     waits on the disk, not the CPU); all are on disk before this returns.
     """
@@ -157,7 +158,7 @@ def _stage_some(
             syncer.wait()
     except BaseException:
         for _, written in staged:
-            os.unlink(written)
+            Path(written).unlink(missing_ok=True)
         raise
     return staged
 
