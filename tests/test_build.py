@@ -47,6 +47,38 @@ def test_duplicate_ids_name_both_files(make_site: MakeSite) -> None:
     assert "is also the id of entries/2026-01-01-x.yaml" in message
 
 
+@pytest.mark.parametrize("how", ["edit", "add"])
+def test_an_incremental_build_finds_an_id_a_changed_file_now_shares(
+    make_site: MakeSite, how: str
+) -> None:
+    """After a build, only the changed files' ids are looked for among the others."""
+    same = "id: urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10\n"
+    files = {
+        f"e{day:02d}.yaml": entry(f"Entry {day}", f"2026-01-{day:02d}") for day in range(1, 21)
+    }
+    root = make_site({**files, "e05.yaml": entry("Entry 5", "2026-01-05") + same})
+    build(root, now=NOW)
+    before = snapshot(root / "output")
+    changed = "e12.yaml" if how == "edit" else "e30.yaml"
+    (root / "entries" / changed).write_text(entry("Again", "2026-01-12") + same)
+    with pytest.raises(InputError, match=f"entries/{changed}:.*is also the id of entries/e05"):
+        build(root, now=NOW)
+    assert snapshot(root / "output") == before
+
+
+def test_renaming_one_file_of_many_is_caught_by_the_id_guard(make_site: MakeSite) -> None:
+    """A removed file's link and id are what readers have, even when few files changed."""
+    files = {
+        f"e{day:02d}.yaml": entry(f"Entry {day}", f"2026-01-{day:02d}") for day in range(1, 21)
+    }
+    linked = {name: text + f"link: /{name[:3]}/\n" for name, text in files.items()}
+    root = make_site(linked)
+    build(root, now=NOW)
+    (root / "entries/e07.yaml").rename(root / "entries/e07-renamed.yaml")
+    with pytest.raises(InputError, match=r"entries/e07-renamed\.yaml:1: error: id: would change"):
+        build(root, now=NOW)
+
+
 def test_duplicate_id_points_at_the_line_that_sets_it(make_site: MakeSite) -> None:
     same = "id: urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10\n"
     root = make_site({"a.yaml": entry() + same, "b.yaml": same + entry("Other")})
