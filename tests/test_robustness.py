@@ -333,6 +333,76 @@ def test_feedpubs_loader_composes_what_the_safe_loader_composes(text: str) -> No
     assert composed(yamlread._Loader) == composed(yaml.CSafeLoader)
 
 
+_PLAIN_PIECES = ["a", "word", "#", ":", "- x", "é", "«»", "\xa0", "\U0001f600", "\t", " ", '"']
+_ODD_PIECES = ["\r", "\x85", "\x80", "\x9f", "\u2028", "\u2029", "\ufeff", "\x7f", "\x1b"]
+
+
+@st.composite
+def final_blocks(draw: st.DrawFn) -> str:
+    """Files ending with a ``content: |`` block: mostly plain, else a little off."""
+    plain = draw(st.integers(0, 3)) > 0
+    pieces = st.sampled_from(_PLAIN_PIECES + ([] if plain else [*_ODD_PIECES, "...", "---"]))
+    heads = ["title: T\n", "title: T\nsummary: s\n"]
+    if not plain:
+        heads += ['title: "a\n', "title: 'x\n  y'\n", "content: x\n", "a: [1,\n", ""]
+    indent = draw(st.integers(1 if plain else 0, 4))
+    lines = [" " * indent + draw(st.sampled_from(["a", "word", "é", "#"]))]
+    for _ in range(draw(st.integers(0, 8))):
+        text = "".join(draw(st.lists(pieces, max_size=4)))
+        kinds = ["line", "line", "line", "empty", "spaces"] + ([] if plain else ["less"])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "empty":
+            lines.append("")
+        elif kind == "spaces":
+            lines.append(" " * draw(st.integers(1, 6)))
+        elif kind == "less":
+            lines.append(" " * draw(st.integers(0, max(0, indent - 1))) + text)
+        else:
+            lines.append(" " * indent + draw(st.sampled_from(["", " ", "\t"])) + text)
+    if not plain and draw(st.booleans()):
+        lines[0] = draw(st.sampled_from(["", " \tx", "  "]))
+    header = "content: |" if plain else draw(st.sampled_from(["content: |", "content: |-"]))
+    ends = ["", "\n", "\n", "\n\n", "\n  \n", "\n \n"] + ([] if plain else ["\nnext: 1\n"])
+    return (
+        draw(st.sampled_from(heads))
+        + header
+        + "\n"
+        + "\n".join(lines)
+        + draw(st.sampled_from(ends))
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=final_blocks())
+def test_a_final_block_cut_by_hand_reads_as_libyaml_reads_it(text: str) -> None:
+    """The tree, or the problem, is the same as when libyaml composes the whole file."""
+    from feedpub import yamlread
+
+    data = text.encode("utf-8", "surrogatepass")
+    event("cut by hand" if yamlread._final_block(text, data) is not None else "libyaml")
+
+    def result() -> object:
+        node, problems = yamlread.parse_mapping(data, "e.yaml")
+        return _tree(node), [str(problem) for problem in problems]
+
+    quick = result()
+    real = yamlread._final_block
+    yamlread._final_block = lambda text, data: None
+    try:
+        assert quick == result()
+    finally:
+        yamlread._final_block = real
+
+
+def test_the_usual_entry_takes_the_final_block_path() -> None:
+    """The repo's own entry (French text, a final ``content: |``) is cut by hand."""
+    from feedpub import yamlread
+
+    for path in (Path(__file__).parent.parent / "entries").glob("*.yaml"):
+        data = path.read_bytes()
+        assert yamlread._final_block(data.decode("utf-8"), data) is not None, path
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=yamlish())
 def test_yamlish_text_never_crashes_or_half_writes(built_site: Path, text: str) -> None:
