@@ -106,8 +106,8 @@ class BuildState:
 
                 # With no templates learnt (a cold build), feedgen renders.
                 import_compilers(feedgen=not len(old))
-                expected = scan.expected_files()
-                if expected and not len(old):  # every file is compiled: start on them now
+                expected = [] if len(old) else scan.expected_files()
+                if expected:  # every file is compiled: start on them now
                     early = self._start_compiling(expected, jobs)
             self._order, self._todo, self._found = scan.order, scan.todo, scan.found
         todo = self._todo
