@@ -275,9 +275,13 @@ class Scan:
         if not self.pending:
             return []
         self._listing.sort()  # (the look sorts it again, quickly)
-        prefix = f"{ENTRIES_DIR}/"
-        base = self.folder if self.folder.endswith(("/", os.sep)) else self.folder + os.sep
+        prefix, base = f"{ENTRIES_DIR}/", self._base()
         return [(base + name, prefix + name) for name in self._listing]
+
+    def _base(self) -> str:
+        """The folder, ready for a name: what os.path.join(folder, name) gives,
+        without its 3 microseconds a file."""
+        return self.folder if self.folder.endswith(("/", os.sep)) else self.folder + os.sep
 
     def _set(
         self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
@@ -285,9 +289,7 @@ class Scan:
         prefix = f"{ENTRIES_DIR}/"
         self._order = [prefix + relative for relative in relatives]
         self._found = stats
-        folder = self.folder
-        # What os.path.join(folder, relative) gives, without its 3 microseconds a file.
-        base = folder if folder.endswith(("/", os.sep)) else folder + os.sep
+        base = self._base()
         self._todo = [(base + relatives[i], self._order[i]) for i in suspects]
         self._unchanged = not self._todo and len(self._order) == len(head.stats) // 3
 
