@@ -59,9 +59,3 @@ def entry_fragments(entry: Entry, config: Config) -> tuple[bytes, ...]:
 
 _XML_FORMATS: dict[tuple[str, ...], tuple[str, ...]] = {}
 """A config's formats -> those of them made together from one feedgen entry."""
-
-
-def render(feed: Feed, fmt: str) -> bytes:
-    """A whole document in one call (tests, small tools)."""
-    spec = renderer(fmt)
-    return spec.document(feed, [spec.entry(e, feed.config) for e in feed.entries])
