@@ -302,7 +302,8 @@ def _tree(node: yaml.Node | None, seen: set[int] | None = None) -> object:
     if node is None:
         return None
     seen = set() if seen is None else seen
-    where = (node.start_mark.line, node.start_mark.column)
+    mark = node.start_mark
+    where = (mark.line, mark.column, mark.index)
     if id(node) in seen:
         return ("again", where)
     seen.add(id(node))
@@ -311,7 +312,9 @@ def _tree(node: yaml.Node | None, seen: set[int] | None = None) -> object:
         value = [(_tree(k, seen), _tree(v, seen)) for k, v in value]
     elif isinstance(node, yaml.SequenceNode):
         value = [_tree(item, seen) for item in value]
-    return type(node).__name__, node.tag, value, getattr(node, "style", None), where
+    # A scalar's quoting, or whether a collection is written in brackets.
+    style = getattr(node, "style" if isinstance(node, yaml.ScalarNode) else "flow_style")
+    return node.id, node.tag, value, style, where  # type: ignore[attr-defined]
 
 
 @settings(max_examples=300, deadline=None)
@@ -372,35 +375,146 @@ def final_blocks(draw: st.DrawFn) -> str:
     )
 
 
-@settings(max_examples=600, deadline=None)
-@given(text=final_blocks())
-def test_a_final_block_cut_by_hand_reads_as_libyaml_reads_it(text: str) -> None:
-    """The tree, or the problem, is the same as when libyaml composes the whole file."""
-    from feedpub import yamlread
-
-    data = text.encode("utf-8", "surrogatepass")
-    event("cut by hand" if yamlread._final_block(text, data) is not None else "libyaml")
+def _parsed_both_ways(data: bytes, hand: str) -> None:
+    """parse_mapping's tree and problems for ``data`` are the same with and
+    without plainyaml's ``hand`` function (the other way: libyaml)."""
+    from feedpub import plainyaml, yamlread
 
     def result() -> object:
         node, problems = yamlread.parse_mapping(data, "e.yaml")
         return _tree(node), [str(problem) for problem in problems]
 
     quick = result()
-    real = yamlread._final_block
-    yamlread._final_block = lambda text, data: None
+    real = getattr(plainyaml, hand)
+    setattr(plainyaml, hand, lambda *args: None)
     try:
         assert quick == result()
     finally:
-        yamlread._final_block = real
+        setattr(plainyaml, hand, real)
 
 
-def test_the_usual_entry_takes_the_final_block_path() -> None:
-    """The repo's own entry (French text, a final ``content: |``) is cut by hand."""
-    from feedpub import yamlread
+@settings(max_examples=600, deadline=None)
+@given(text=final_blocks())
+def test_a_final_block_cut_by_hand_reads_as_libyaml_reads_it(text: str) -> None:
+    """The tree, or the problem, is the same as when libyaml composes the whole file."""
+    from feedpub import plainyaml
+
+    data = text.encode("utf-8", "surrogatepass")
+    event("cut by hand" if plainyaml.final_block(text, data) is not None else "libyaml")
+    _parsed_both_ways(data, "final_block")
+
+
+_HEAD_KEYS = ["title", "tags", "a-b", "x_1", "true", "null", "123", "on"]
+_HEAD_ODD_KEYS = ["a b", "-k", "?", "é", "title "]
+_HEAD_WORDS = [
+    "a",
+    "word",
+    "é",
+    "\U0001f600",
+    " ",
+    "a#b",
+    ":x",
+    ",",
+    "1",
+    "2026-01-01",
+    "true",
+    ".5",
+    "~",
+]
+_HEAD_ODD_PIECES = [
+    "\xa0", "\t", "#", " #", "# ", ":", ": ", "[", "]", "{", "}", '"', "'", "''", "\\", "-",
+    "- ", "?", "&", "*", "!", "|", ">", "%", "@", "`", "...", "---", "2026-01-01T10:00:00Z",
+]  # fmt: skip
+_HEAD_ODD_LINES = ["# comment", "  indented: x", "- item", "---", "  # c", " ", "\t", "%YAML 1.1"]
+
+
+@st.composite
+def plain_heads(draw: st.DrawFn) -> str:
+    """Files of ``key: value`` lines and a final plain block: values quoted,
+    plain, in one-line flow lists and mappings, or empty. Half the files mix in
+    characters, spacing and lines that make YAML read a line otherwise."""
+    odd = draw(st.booleans())
+    pieces = st.lists(st.sampled_from(_HEAD_WORDS + (_HEAD_ODD_PIECES if odd else [])), max_size=4)
+    keys = st.sampled_from(_HEAD_KEYS + (_HEAD_ODD_KEYS if odd else []))
+
+    def choose(usual: list[str], unusual: list[str]) -> str:
+        return draw(st.sampled_from(usual + (unusual if odd else [])))
+
+    def scalar() -> str:
+        quote = draw(st.sampled_from(["", "", '"', "'"]))
+        return quote + "".join(draw(pieces)) + quote
+
+    def value() -> str:
+        kind = draw(st.sampled_from(["scalar", "scalar", "list", "mapping", "empty"]))
+        if kind == "empty":
+            return ""
+        if kind == "scalar":
+            return scalar()
+        if kind == "list":
+            items = [scalar() for _ in range(draw(st.integers(0, 3)))]
+        else:
+            items = [
+                draw(keys) + choose([": "], [":", " : "]) + scalar()
+                for _ in range(draw(st.integers(0, 3)))
+            ]
+        inner = choose([", ", ",", " , "], [", ,", " "]).join(items)
+        ends = "[]" if kind == "list" else "{}"
+        return ends[0] + choose(["", " "], []) + inner + choose(["", " "], [","]) + ends[1]
+
+    lines = []
+    for _ in range(draw(st.integers(1, 6))):
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(choose(["", "# comment"], _HEAD_ODD_LINES))
+            continue
+        colon = choose([": ", ":  "], [":", " : ", ":\t"])
+        lines.append(draw(keys) + colon + value() + choose(["", " "], [" # c", "\t"]))
+    return "".join(line + "\n" for line in lines) + "content: |\n  Body text.\n"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=plain_heads())
+def test_plain_lines_read_by_hand_read_as_libyaml_reads_them(text: str) -> None:
+    """Where plainyaml reads the lines above the block itself, libyaml composes
+    the same nodes at the same places; either way the file's tree, or its
+    problem, is the same."""
+    from feedpub import plainyaml
+
+    data = text.encode("utf-8")
+    final = plainyaml.final_block(text, data)
+    assert final is not None
+    quick = plainyaml.plain_lines(final[0])
+    event("read by hand" if quick is not None else "libyaml")
+    if quick is not None:
+        loader = yaml.CSafeLoader(final[0])
+        try:
+            assert _tree(quick) == _tree(loader.get_single_node())
+        finally:
+            loader.dispose()
+    _parsed_both_ways(data, "plain_lines")
+
+
+def test_the_usual_entries_are_read_by_hand() -> None:
+    """The repo's own entry (French text, a final ``content: |``) has its block
+    cut by hand; one ``feedpub new`` writes is read by hand whole, as libyaml
+    reads it."""
+    from feedpub import plainyaml
+    from feedpub.authoring import entry_text
 
     for path in (Path(__file__).parent.parent / "entries").glob("*.yaml"):
         data = path.read_bytes()
-        assert yamlread._final_block(data.decode("utf-8"), data) is not None, path
+        assert plainyaml.final_block(data.decode("utf-8"), data) is not None, path
+    text = "# yaml-language-server: $schema=../.feedpub/entry.schema.json\n" + entry_text(
+        "Santé: 15 millions de dossiers, [fuite]", datetime(2026, 2, 27, 9, 30), "urn:uuid:1"
+    )
+    final = plainyaml.final_block(text, text.encode("utf-8"))
+    assert final is not None
+    quick = plainyaml.plain_lines(final[0])
+    assert quick is not None
+    loader = yaml.CSafeLoader(final[0])
+    try:
+        assert _tree(quick) == _tree(loader.get_single_node())
+    finally:
+        loader.dispose()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from . import plainyaml
 from .errors import Problem
+from .plainyaml import MAP_TAG, SEQ_TAG, TEXT_TAG, implicit_tag
 from .yamlimport import MappingNode, Node, ScalarNode, SequenceNode, yaml
 
 _parser_init: Callable[[Any, str], None] | None
@@ -27,12 +29,6 @@ except ImportError:  # pragma: no cover - libyaml missing from the wheel
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
     _parser_init = None
-
-_TAGS: dict[str, str] = {}
-"""Plain scalar -> its implicit tag, for the short ones (keys, words, numbers)."""
-_TEXT_TAG = "tag:yaml.org,2002:str"
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
 class _Loader(_BaseLoader):
@@ -53,15 +49,8 @@ class _Loader(_BaseLoader):
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is not ScalarNode:  # what the resolver answers, with no path resolvers
-            return _MAP_TAG if kind is MappingNode else _SEQ_TAG
-        if not implicit[0]:
-            return _TEXT_TAG
-        tag = _TAGS.get(value)
-        if tag is None:
-            tag = str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-            if len(value) <= 32 and len(_TAGS) < 10_000:
-                _TAGS[value] = tag
-        return tag
+            return MAP_TAG if kind is MappingNode else SEQ_TAG
+        return implicit_tag(value) if implicit[0] else TEXT_TAG
 
 
 MAX_FILE_BYTES = 1_000_000
@@ -120,7 +109,8 @@ def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Pro
             "file contains NUL bytes (is it binary?)", text[: text.index("\x00")].count("\n") + 1
         )
     loader = None
-    node = _with_final_block(text, data)
+    quick = _with_final_block(text, data)
+    node, plain = quick if quick is not None else (None, False)
     try:
         if node is None:  # the whole file, through libyaml (and its messages)
             # Inside the try: the pure-Python loader checks characters here.
@@ -143,80 +133,28 @@ def parse_mapping(data: bytes, shown: str) -> tuple[MappingNode | None, list[Pro
         return fail("file is empty", 1, "an entry needs at least 'title' and 'date'")
     if not isinstance(node, MappingNode):
         return fail("file must hold one mapping of 'key: value' lines", line_of(node))
+    if plain:
+        return node, []
     problems = [] if _plain_tree(node) else check_tree(node, shown)
     if problems:
         return None, problems
     return node, check_keys(node, shown)
 
 
-_FINAL_KEY = "\ncontent: |\n"
-_FINAL_KEY_BYTES = _FINAL_KEY.encode()
-_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n" + bytes(range(0x80, 0x100))
-_ODD_UTF8 = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
-"""U+2028 and U+2029 (YAML line breaks), U+FEFF, U+FFFE and U+FFFF."""
-
-
-def _final_block(text: str, data: bytes) -> tuple[str, str, int] | None:
-    """For a file ending with a plain ``content: |`` block (as ``feedpub new``
-    and most entries have it): the file with that block emptied, the block's
-    value as libyaml would compose it, and the line of its ``|``; else None.
-
-    libyaml scans a block character by character (about 30 microseconds for a
-    4 KB body); lines all indented alike are cut here in a few C passes. Only
-    the plain case is taken: the first line indented by spaces, every other
-    line indented as much or empty, no character YAML refuses or reads as a
-    line break but "\n", the file's end right after. Anything else, and any
-    YAML error, goes to libyaml whole. A test compares both over generated files.
-    """
-    at = text.rfind(_FINAL_KEY)
-    if at < 0:
-        return None
-    start = at + len(_FINAL_KEY)
-    body = text[start:]
-    indent = len(body) - len(body.lstrip(" "))
-    if not indent or body[indent : indent + 1] in ("", "\n", "\t"):
-        return None
-    raw = data[data.rfind(_FINAL_KEY_BYTES) + len(_FINAL_KEY_BYTES) :]
-    if raw.translate(None, _PLAIN_BYTES) or (not raw.isascii() and _odd_utf8(raw)):
-        return None
-    pad = " " * indent
-    kept = []
-    for line in body.split("\n"):
-        if line.startswith(pad):
-            kept.append(line[indent:])
-        elif line.strip(" "):
-            return None  # less indented: the block ends before the file does
-        else:
-            kept.append("")  # an empty line, or spaces short of the indentation
-    # "Clip": trailing empty lines go; the last line with text keeps its line
-    # break, if one follows it.
-    last = len(kept)
-    while not kept[last - 1]:
-        last -= 1
-    value = "\n".join(kept[:last]) + ("\n" if last < len(kept) else "")
-    return text[:start], value, text.count("\n", 0, at) + 1
-
-
-def _odd_utf8(raw: bytes) -> bool:
-    """A C1 control (U+0080-U+009F, which includes YAML's U+0085 line break) or
-    another character from _ODD_UTF8 in UTF-8 ``raw``."""
-    at = raw.find(b"\xc2")
-    while at >= 0:
-        if 0x80 <= raw[at + 1] <= 0x9F:
-            return True
-        at = raw.find(b"\xc2", at + 2)
-    return any(odd in raw for odd in _ODD_UTF8)
-
-
-def _with_final_block(text: str, data: bytes) -> Node | None:
-    """The file's tree, its final block cut by _final_block; None when that does
-    not apply, or when the rest of the file is not plainly what it seemed (a
-    quoted text spanning lines could hold the key's line; an error's message
-    must be libyaml's for the whole file)."""
-    final = _final_block(text, data)
+def _with_final_block(text: str, data: bytes) -> tuple[Node, bool] | None:
+    """The file's tree, its final block cut by plainyaml.final_block, and whether
+    plainyaml read all of it (then it has no aliases, tags or repeated keys);
+    None when that does not apply, or when the rest of the file is not plainly
+    what it seemed (a quoted text spanning lines could hold the key's line; an
+    error's message must be libyaml's for the whole file)."""
+    final = plainyaml.final_block(text, data)
     if final is None:
         return None
     emptied, value, line = final
+    lines = plainyaml.plain_lines(emptied)
+    if lines is not None:
+        lines.value[-1][1].value = value
+        return lines, True
     loader = _Loader(emptied)
     try:
         root = loader.get_single_node()
@@ -237,7 +175,7 @@ def _with_final_block(text: str, data: bytes) -> Node | None:
     ):
         return None
     node.value = value
-    return root
+    return root, False
 
 
 def _bad_character(
