@@ -338,6 +338,7 @@ def test_feedpubs_loader_composes_what_the_safe_loader_composes(text: str) -> No
 
 _PLAIN_PIECES = ["a", "word", "#", ":", "- x", "é", "«»", "\xa0", "\U0001f600", "\t", " ", '"']
 _ODD_PIECES = ["\r", "\x85", "\x80", "\x9f", "\u2028", "\u2029", "\ufeff", "\x7f", "\x1b"]
+_ODD_PIECES += ["\ufffe", "\uffff"]
 
 
 @st.composite
@@ -491,6 +492,17 @@ def test_plain_lines_read_by_hand_read_as_libyaml_reads_them(text: str) -> None:
         finally:
             loader.dispose()
     _parsed_both_ways(data, "plain_lines")
+
+
+@pytest.mark.parametrize("odd", _ODD_PIECES)
+def test_a_character_yaml_reads_specially_sends_the_file_to_libyaml(odd: str) -> None:
+    """In a block that is otherwise cut by hand, or in the lines above it."""
+    for text in (
+        f"title: T\ncontent: |\n  a {odd} b\n  c\n",
+        f"title: a {odd} b\ncontent: |\n  c\n",
+        f'title: "a {odd} b"\ncontent: |\n  c\n',
+    ):
+        _parsed_both_ways(text.encode("utf-8"), "final_block")
 
 
 def test_the_usual_entries_are_read_by_hand() -> None:
