@@ -71,6 +71,26 @@ def test_no_op_build_answers_like_the_cli_without_click(
     assert got[3] is False, "a no-op build must not load click"
 
 
+def test_a_no_op_build_loads_neither_typing_nor_re(make_site: MakeSite, tmp_path: Path) -> None:
+    """Together they cost a no-op build at 10,000 entries 6-9 ms of its 0.13 s."""
+    root = make_site({"a.yaml": ENTRY})
+    build(root, now=NOW)
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sorted({'re', 'typing'} & set(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if bare.stdout.strip() != "[]":
+        pytest.skip(f"this interpreter loads {bare.stdout.strip()} at start-up")
+    program = LAUNCHER.replace(
+        "'click' in sys.modules", "bool({'re', 'typing'} & set(sys.modules))"
+    )
+    code, out, _, loaded = run(program, ["build"], root, tmp_path)
+    assert (code, out) == (0, "output already up to date (1 entry)\n")
+    assert loaded is False
+
+
 def test_warnings_are_counted_or_printed_like_the_cli(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({"a.yaml": ENTRY, "b.yaml": NO_LINK})
     build(root, now=NOW)
