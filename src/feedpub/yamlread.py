@@ -32,13 +32,10 @@ except ImportError:  # pragma: no cover - libyaml missing from the wheel
 
 
 class _Loader(_BaseLoader):
-    """The safe loader, remembering how it resolved short plain scalars.
+    """The safe loader, its implicit tags remembered (plainyaml.implicit_tag).
 
-    An implicit tag depends on the scalar's text alone (the safe loader has
-    no path resolvers), and every entry repeats the same keys and words:
-    this saves a Python regex walk per key on every file. Quoted and block
-    text is always plain text. Nodes are only composed, never constructed,
-    so with libyaml only its parser is set up.
+    Quoted and block text is always plain text. Nodes are only composed,
+    never constructed, so with libyaml only its parser is set up.
     """
 
     def __init__(self, stream: str) -> None:
