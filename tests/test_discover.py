@@ -194,3 +194,16 @@ def test_a_small_folder_is_looked_at_plainly(tmp_path: Path) -> None:
     early = Scan(root, head, 0, early=True)
     assert not early.pending
     assert early.todo == [(str(root / "entries" / "new.yaml"), "entries/new.yaml")]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.text(alphabet="-.#_~aZ0é+!", min_size=1, max_size=4), max_size=30))
+def test_visible_names_are_those_a_plain_filter_keeps(stems: list[str]) -> None:
+    """The bisections find a hidden name wherever it sorts (after "-", "+", "!"...)."""
+    suffixes = [".yaml", ".yml", ".md"]
+    names = [stem + suffixes[number % 3] for number, stem in enumerate(stems)]
+    expected = sorted(name for name in names if name[0] not in ".#_")
+    assert discover._visible(list(names)) == expected
+    assert discover._all_entry_names(names) == all(
+        name.endswith((".yaml", ".yml")) for name in names
+    )
