@@ -113,7 +113,7 @@ def _result(scan: Scan) -> tuple[list[str], list[int], list[tuple[str, str]], bo
     return scan.order, list(scan.found), scan.todo, scan.unchanged
 
 
-@pytest.mark.parametrize("change", ["add", "remove", "edit", "none"])
+@pytest.mark.parametrize("change", ["add", "remove", "edit", "none", "note"])
 def test_an_early_look_finds_what_a_plain_look_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
@@ -126,14 +126,16 @@ def test_an_early_look_finds_what_a_plain_look_finds(
         folder.joinpath("e007.yaml").unlink()
     elif change == "edit":
         folder.joinpath("e003.yaml").write_text("edited, longer")
+    elif change == "note":  # not an entry file: names alone cannot tell
+        folder.joinpath("notes.md").write_text("a note")
     early = Scan(root, head, 0, early=True)
     assert early.pending == (change in ("add", "remove"))  # names alone tell
-    assert not early.unchanged or change in ("edit", "none")  # known before waiting
+    assert not early.unchanged or change in ("edit", "none", "note")  # known before waiting
     plain = Scan(root, head, 0)
     assert not plain.pending
     assert _result(early) == _result(plain)
     assert not early.pending
-    assert plain.unchanged == (change == "none")
+    assert plain.unchanged == (change in ("none", "note"))
 
 
 def test_a_failed_early_child_means_looking_again_here(

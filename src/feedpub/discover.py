@@ -36,7 +36,9 @@ def scan_entries(entries_dir: str | Path) -> list[tuple[str, str]]:
     return [(r, os.path.join(folder, r)) for r in relatives]
 
 
-def entry_stats(entries_dir: str, listing: list[str] | None = None) -> tuple[list[str], array[int]]:
+def entry_stats(
+    entries_dir: str, listing: list[str] | None = None, entries_only: bool = False
+) -> tuple[list[str], array[int]]:
     """Entry files (relative to entries/, sorted) and their (size, mtime_ns, inode), flat.
 
     Hidden files and folders are skipped, which covers Emacs locks
@@ -45,7 +47,8 @@ def entry_stats(entries_dir: str, listing: list[str] | None = None) -> tuple[lis
     holding only entry files (the usual case) is taken in whole lists:
     at 10,000 files, per-file Python work here is what a no-op costs, and
     at 100,000 one stat object per file would cost 40 MB. ``listing``: the
-    folder's visible names, sorted, if the caller has just listed it.
+    folder's visible names, sorted, if the caller has just listed it;
+    ``entries_only``: they were found to be entry file names (not checked again).
     """
     relatives: list[str] = []
     stats = array("q")
@@ -56,7 +59,8 @@ def entry_stats(entries_dir: str, listing: list[str] | None = None) -> tuple[lis
         folders += 1
         names, found = _stat_folder(os.path.join(entries_dir, sub), None if sub else listing)
         modes = found[3::4]
-        if all(map(S_ISREG, modes)) and _all_entry_names(names):
+        known = entries_only and names is listing  # (not a shorter list: a file went)
+        if all(map(S_ISREG, modes)) and (known or _all_entry_names(names)):
             relatives.extend([sub + name for name in names] if sub else names)
             del found[3::4]
             stats.extend(found)
@@ -217,8 +221,8 @@ class Scan:
     """
 
     __slots__ = (
-        "_child", "_deferred", "_found", "_listing", "_order", "_todo", "_unchanged", "folder",
-        "started_ns",
+        "_child", "_deferred", "_found", "_listing", "_order", "_relatives", "_todo", "_unchanged",
+        "folder", "started_ns",
     )  # fmt: skip
 
     def __init__(
@@ -238,8 +242,9 @@ class Scan:
         self.folder = os.path.join(root, ENTRIES_DIR)
         self._child: tuple[int, int, Head, int] | None = None
         self._deferred: tuple[Head, int] | None = None
+        self._order: list[str] | None = None
         self._listing: list[str] = []
-        listing = None
+        listing, entries_only = None, False
         if early:
             try:
                 raw = os.listdir(self.folder)
@@ -259,12 +264,13 @@ class Scan:
                         return
                 listing = _visible(raw)
                 # Only entry files (no sub-folders): the names line up with the head's.
-                work = _all_entry_names(listing) and (
+                entries_only = _all_entry_names(listing)
+                work = entries_only and (
                     _names_differ(listing, head) or _likely_edited(self.folder, head, listing)
                 )
                 if work and self._start(head, trusted_before, listing):
                     return
-        self._set(head, *_look(self.folder, head, trusted_before, listing))
+        self._set(head, *_look(self.folder, head, trusted_before, listing, entries_only))
 
     def _start(self, head: Head, trusted_before: int, listing: list[str]) -> bool:
         """Let a forked child look (False if this process cannot fork now).
@@ -295,12 +301,11 @@ class Scan:
     def _set(
         self, head: Head, relatives: list[str], stats: array[int], suspects: list[int]
     ) -> None:
-        prefix = f"{ENTRIES_DIR}/"
-        self._order = [prefix + relative for relative in relatives]
+        prefix, base = f"{ENTRIES_DIR}/", self._base()
+        self._relatives, self._order = relatives, None  # made when asked for
         self._found = stats
-        base = self._base()
-        self._todo = [(base + relatives[i], self._order[i]) for i in suspects]
-        self._unchanged = not self._todo and len(self._order) == len(head.stats) // 3
+        self._todo = [(base + relatives[i], prefix + relatives[i]) for i in suspects]
+        self._unchanged = not self._todo and len(relatives) == len(head.stats) // 3
 
     def _wait(self) -> None:
         """Take the forked child's results (or, if it failed, look again here);
@@ -342,9 +347,15 @@ class Scan:
 
     @property
     def order(self) -> list[str]:
-        """Every entry file, as shown in messages (entries/...), sorted."""
+        """Every entry file, as shown in messages (entries/...), sorted.
+
+        Made on first use: a build with nothing to do never asks (10,000
+        strings, 2 ms)."""
         if self.pending:
             self._wait()
+        if self._order is None:
+            prefix = f"{ENTRIES_DIR}/"
+            self._order = [prefix + relative for relative in self._relatives]
         return self._order
 
     @property
@@ -368,18 +379,22 @@ class Scan:
 
 
 def _look(
-    folder: str, head: Head, trusted_before: int, listing: list[str] | None = None
+    folder: str,
+    head: Head,
+    trusted_before: int,
+    listing: list[str] | None = None,
+    entries_only: bool = False,
 ) -> tuple[list[str], array[int], list[int]]:
     """Every entry file (sorted, relative), their flat stats, and which of them to compile."""
-    relatives, stats = entry_stats(folder, listing)
+    relatives, stats = entry_stats(folder, listing, entries_only)
     prefix = f"{ENTRIES_DIR}/"
-    order = [prefix + relative for relative in relatives]
     # Whole-list comparisons in C first: at 10,000 files a per-file loop
     # would be most of what a rebuild with nothing to do costs.
-    same_names = "\0".join(order) == head.names
+    same_names = not _names_differ(relatives, head)
     if same_names and stats == head.stats:
         suspects = []
     else:
+        order = [prefix + relative for relative in relatives]
         suspects = _differences(order, stats, head, same_names)
     if stats and max(stats[1::3]) >= trusted_before:
         # Touched within the clock's resolution of the last build: the stat
@@ -391,7 +406,7 @@ def _look(
             for i, mtime_ns in enumerate(stats[1::3])
             if mtime_ns >= trusted_before
             and i not in fresh
-            and file_digest(os.path.join(folder, relatives[i])) != stored(order[i])
+            and file_digest(os.path.join(folder, relatives[i])) != stored(prefix + relatives[i])
         )
         suspects.sort()
     return relatives, stats, suspects
@@ -465,7 +480,8 @@ def _start_look(
             # The parent loads modules on the other core meanwhile, for about as
             # long as 10,000 stat calls take; beyond that, it is waiting too.
             _SPLIT = len(listing) > _CHILD_SPLITS_AT
-            relatives, stats, suspects = _look(folder, head, trusted_before, _visible(listing))
+            visible = _visible(listing)  # sorted: the names are entry files' already
+            relatives, stats, suspects = _look(folder, head, trusted_before, visible, True)
             data = memoryview(marshal.dumps((relatives, stats.tobytes(), suspects)))
             while data:
                 data = data[os.write(memory, data) :]
