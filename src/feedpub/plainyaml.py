@@ -56,7 +56,6 @@ def implicit_tag(value: str) -> str:
 
 
 _FINAL_KEY = "\ncontent: |\n"
-_FINAL_KEY_BYTES = _FINAL_KEY.encode()
 _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\t\n" + bytes(range(0x80, 0x100))
 _ODD_UTF8 = (b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
 """U+2028 and U+2029 (YAML line breaks), U+FEFF, U+FFFE and U+FFFF."""
