@@ -407,13 +407,14 @@ def test_a_final_block_cut_by_hand_reads_as_libyaml_reads_it(text: str) -> None:
 
 
 _HEAD_KEYS = ["title", "tags", "a-b", "x_1", "true", "null", "123", "on"]
-_HEAD_ODD_KEYS = ["a b", "-k", "?", "é", "title "]
+_HEAD_ODD_KEYS = ["a b", "-k", "?", "é", "title ", "content"]
 _HEAD_WORDS = [
     "a", "word", "é", "\U0001f600", " ", "a#b", ":x", ",", "1", "2026-01-01", "true", ".5", "~",
 ]  # fmt: skip
 _HEAD_ODD_PIECES = [
     "\xa0", "\t", "#", " #", "# ", ":", ": ", "[", "]", "{", "}", '"', "'", "''", "\\", "-",
     "- ", "?", "&", "*", "!", "|", ">", "%", "@", "`", "...", "---", "2026-01-01T10:00:00Z",
+    "<<", "=",
 ]  # fmt: skip
 _HEAD_ODD_LINES = ["# comment", "  indented: x", "- item", "---", "  # c", " ", "\t", "%YAML 1.1"]
 
@@ -488,6 +489,8 @@ def test_a_character_yaml_reads_specially_is_read_as_libyaml_reads_it(odd: str) 
     """In a block that is otherwise cut by hand, or in the lines above it: such a
     file goes to libyaml."""
     for text in (
+        "content: x\ncontent: |\n a",  # (found by the test above with 10,000 examples)
+        "title: <<\nsummary: [=, a]\ncontent: |\n a\n",  # words implying !!merge, !!value
         f"title: T\ncontent: |\n  a {odd} b\n  c\n",
         f"title: a {odd} b\ncontent: |\n  c\n",
         f'title: "a {odd} b"\ncontent: |\n  c\n',

@@ -32,6 +32,12 @@ TEXT_TAG = "tag:yaml.org,2002:str"
 MAP_TAG = "tag:yaml.org,2002:map"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 _NULL_TAG = "tag:yaml.org,2002:null"
+CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+"""The tags a file may use, written or implied; others (``!!python/...``, and
+the ``!!merge`` and ``!!value`` that ``<<`` and ``=`` imply) are refused."""
 _PLAIN_STYLE = ""
 """What libyaml's composer gives a plain scalar (PyYAML's own gives None)."""
 
@@ -179,6 +185,8 @@ def plain_lines(head: str) -> MappingNode | None:
                 if value is None:
                     return None
             pairs.append((_key_node(key, number, here), value))
+    if "content" in keys:
+        return None  # set twice, the block the second time
     pairs.append((_key_node("content", last, offset), _block(last, offset)))
     start = pairs[0][0].start_mark
     return MappingNode(MAP_TAG, pairs, start, start, False)
@@ -231,17 +239,22 @@ def _line_value(line: str, at: int, mark: Any) -> ScalarNode | None:
     found = _LINE_VALUE.match(line, at)
     if found is None:
         return None
-    plain = found["plain"]
-    return _scalar_node(implicit_tag(plain), plain, mark, _PLAIN_STYLE)
+    return _plain_node(found["plain"], mark)
 
 
-def _scalar(found: re.Match[str], mark: Any) -> ScalarNode:
+def _plain_node(plain: str, mark: Any) -> ScalarNode | None:
+    """None for a word whose implied tag is refused: libyaml's path says so."""
+    tag = implicit_tag(plain)
+    return _scalar_node(tag, plain, mark, _PLAIN_STYLE) if tag in CORE_TAGS else None
+
+
+def _scalar(found: re.Match[str], mark: Any) -> ScalarNode | None:
     double, single, plain = found.group("double", "single", "plain")
     if double is not None:
         return _scalar_node(TEXT_TAG, double, mark, '"')
     if single is not None:
         return _scalar_node(TEXT_TAG, single, mark, "'")
-    return _scalar_node(implicit_tag(plain), plain, mark, _PLAIN_STYLE)
+    return _plain_node(plain, mark)
 
 
 def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | MappingNode | None:
@@ -273,6 +286,8 @@ def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | Mappin
                 return None
             column = found.start("at")
             value = _scalar(found, _Mark(_NAME, offset + column, number, column, None, None))
+            if value is None:
+                return None
             items.append((key, value) if mapping else value)
             at = found.end()
             if found["end"] != ",":

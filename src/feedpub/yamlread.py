@@ -16,7 +16,7 @@ from typing import Any
 
 from . import plainyaml
 from .errors import Problem
-from .plainyaml import MAP_TAG, SEQ_TAG, TEXT_TAG, implicit_tag
+from .plainyaml import CORE_TAGS, MAP_TAG, SEQ_TAG, TEXT_TAG, implicit_tag
 from .yamlimport import MappingNode, Node, ScalarNode, SequenceNode, yaml
 
 _parser_init: Callable[[Any, str], None] | None
@@ -195,12 +195,6 @@ def _bad_character(
     )
 
 
-_CORE_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
-)
-
-
 _tag = attrgetter("tag")
 
 
@@ -228,7 +222,7 @@ def _plain_tree(root: Node) -> bool:
                     nodes.extend(pair)
             else:
                 nodes.extend(value)
-    return len(set(map(id, nodes))) == len(nodes) and _CORE_TAGS.issuperset(map(_tag, nodes))
+    return len(set(map(id, nodes))) == len(nodes) and CORE_TAGS.issuperset(map(_tag, nodes))
 
 
 def check_tree(root: Node, shown: str) -> list[Problem]:
@@ -260,7 +254,7 @@ def check_tree(root: Node, shown: str) -> list[Problem]:
             )
             break
         seen.add(id(node))
-        if node.tag not in _CORE_TAGS:
+        if node.tag not in CORE_TAGS:
             problems.append(
                 Problem(
                     shown,
