@@ -131,18 +131,25 @@ def _odd_utf8(raw: bytes) -> bool:
 # holds neither, nor ",[]{}". Trailing spaces are not part of it.
 _FIRST = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`]"
 _QUOTED = r"\"(?P<double>[^\"\\]*)\"|'(?P<single>[^']*)'"
-_KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]{0,63}):(?: +|\Z)")
+_WORD = r"(?P<key>[A-Za-z_][A-Za-z0-9_-]{0,63})"
+"""A key: plain, short, and read the same by every YAML tool."""
+_KEY = re.compile(rf"{_WORD}:(?: +|\Z)")
 _LINE_VALUE = re.compile(rf"(?P<plain>{_FIRST}(?:[^\s:#]|:(?=\S)|(?<=\S)#| +(?=[^\s#]))*) *\Z")
 _FLOW_VALUE = re.compile(
     rf" *(?P<at>)(?:{_QUOTED}|(?P<plain>{_FIRST}(?:[^\s:#,\[\]{{}}]| +(?=[^\s:#,\[\]{{}}]))*))"
     r" *(?P<end>[,\]}])"
 )
-_FLOW_KEY = re.compile(r" *(?P<at>)(?P<key>[A-Za-z_][A-Za-z0-9_-]{0,63}): +")
+_FLOW_KEY = re.compile(rf" *(?P<at>){_WORD}: +")
 _FLOW_EMPTY = re.compile(r" *[\]}]")
 _LINE_END = re.compile(r" *\Z")
 
 _NAME = "<unicode string>"
 """The name libyaml's marks carry for a parsed str."""
+
+
+def _mark(line: int, line_start: int, column: int) -> Any:
+    """Where a node starts, as libyaml marks it (``line_start``: the line's offset)."""
+    return _Mark(_NAME, line_start + column, line, column, None, None)
 
 
 def plain_lines(head: str) -> MappingNode | None:
@@ -174,14 +181,14 @@ def plain_lines(head: str) -> MappingNode | None:
             keys.add(key)
             if at == len(line):  # no value: null, placed right after the colon
                 colon = len(key) + 1
-                mark = _Mark(_NAME, here + colon, number, colon, None, None)
+                mark = _mark(number, here, colon)
                 value: Any = _scalar_node(_NULL_TAG, "", mark, _PLAIN_STYLE)
             elif line[at] in "[{":
                 value = _flow(line, at, number, here)
                 if value is None:
                     return None
             else:
-                value = _line_value(line, at, _Mark(_NAME, here + at, number, at, None, None))
+                value = _line_value(line, at, _mark(number, here, at))
                 if value is None:
                     return None
             pairs.append((_key_node(key, number, here), value))
@@ -212,14 +219,14 @@ def _scalar_node(tag: str, value: str, mark: Any, style: str) -> ScalarNode:
 
 
 def _key_node(key: str, line: int, offset: int) -> ScalarNode:
-    mark = _Mark(_NAME, offset, line, 0, None, None)
+    mark = _mark(line, offset, 0)
     return _scalar_node(implicit_tag(key), key, mark, _PLAIN_STYLE)
 
 
 def _block(line: int, offset: int) -> ScalarNode:
     """The final ``content: |``, its value still empty."""
     at = len("content: ")
-    mark = _Mark(_NAME, offset + at, line, at, None, None)
+    mark = _mark(line, offset, at)
     return _scalar_node(TEXT_TAG, "", mark, "|")
 
 
@@ -261,7 +268,7 @@ def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | Mappin
     """A flow list or mapping of scalars, all on this line, from its bracket at ``at``."""
     mapping = line[at] == "{"
     close = "}" if mapping else "]"
-    mark = _Mark(_NAME, offset + at, number, at, None, None)
+    mark = _mark(number, offset, at)
     items: list[Any] = []
     at += 1
     empty = _FLOW_EMPTY.match(line, at)
@@ -277,7 +284,7 @@ def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | Mappin
                 if found_key is None:
                     return None
                 column = found_key.start("at")
-                key_mark = _Mark(_NAME, offset + column, number, column, None, None)
+                key_mark = _mark(number, offset, column)
                 name = found_key["key"]
                 key = _scalar_node(implicit_tag(name), name, key_mark, _PLAIN_STYLE)
                 at = found_key.end()
@@ -285,7 +292,7 @@ def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | Mappin
             if found is None:
                 return None
             column = found.start("at")
-            value = _scalar(found, _Mark(_NAME, offset + column, number, column, None, None))
+            value = _scalar(found, _mark(number, offset, column))
             if value is None:
                 return None
             items.append((key, value) if mapping else value)
