@@ -178,7 +178,7 @@ SPLIT_AT = 2000
 
 _SPLIT = True
 """False where a second process would not pay: in a child that looks at the files
-while its parent works on the other core, or while workers compile."""
+while its parent works on the other core."""
 
 
 def _stat_child(
@@ -221,7 +221,7 @@ class Scan:
     """
 
     __slots__ = (
-        "_child", "_deferred", "_found", "_listing", "_order", "_relatives", "_todo", "_unchanged",
+        "_child", "_found", "_listing", "_order", "_relatives", "_todo", "_unchanged",
         "folder", "started_ns",
     )  # fmt: skip
 
@@ -241,7 +241,6 @@ class Scan:
         """When the files were looked at: the next build's reference for racy files."""
         self.folder = os.path.join(root, ENTRIES_DIR)
         self._child: tuple[int, int, Head, int] | None = None
-        self._deferred: tuple[Head, int] | None = None
         self._order: list[str] | None = None
         self._relatives: list[str] | None = None
         self._listing: list[str] = []
@@ -252,17 +251,10 @@ class Scan:
             except OSError:
                 raw = None
             if raw is not None and len(raw) >= SPLIT_AT:  # (smaller: quick anyway)
-                # Another number of entry files: known without sorting the names.
-                if _count_differs(raw, head):
-                    if not head.stats:
-                        # No earlier build: every file is compiled, and the caller
-                        # starts on the listed ones (expected_files) before it needs
-                        # the stats. A child looking meanwhile would make both
-                        # processes copy every memory page they write to.
-                        self._listing, self._deferred = raw, (head, trusted_before)
-                        return
-                    if self._start(head, trusted_before, raw):
-                        return
+                # Another number of entry files (all of them, in a cold build):
+                # known without sorting the names.
+                if _count_differs(raw, head) and self._start(head, trusted_before, raw):
+                    return
                 listing = _visible(raw)
                 # Only entry files (no sub-folders): the names line up with the head's.
                 entries_only = _all_entry_names(listing)
@@ -316,18 +308,7 @@ class Scan:
         self._todo = [(base + relatives[i], order[i]) for i in suspects]
 
     def _wait(self) -> None:
-        """Take the forked child's results (or, if it failed, look again here);
-        or look now, if the look was put off."""
-        if self._deferred is not None:
-            global _SPLIT
-            (head, trusted_before), listing = self._deferred, _visible(self._listing)
-            self._deferred, self._listing = None, []
-            split, _SPLIT = _SPLIT, False  # workers have the cores: no helper child
-            try:
-                self._set(head, *_look(self.folder, head, trusted_before, listing))
-            finally:
-                _SPLIT = split
-            return
+        """Take the forked child's results (or, if it failed, look again here)."""
         assert self._child is not None
         child, memory, head, trusted_before = self._child
         self._child, self._listing = None, []
@@ -349,9 +330,8 @@ class Scan:
 
     @property
     def pending(self) -> bool:
-        """A child is still looking, or the look was put off (there is work: see
-        ``early``)."""
-        return self._child is not None or self._deferred is not None
+        """A child is still looking (there is work: see ``early``)."""
+        return self._child is not None
 
     @property
     def order(self) -> list[str]:
