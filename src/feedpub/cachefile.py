@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 CACHE_DIR = ".feedpub-cache"
 HEAD = "head.marshal"
 BODY = "body.marshal"
-SCHEMA = 17
+SCHEMA = 18
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 
