@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedpub import StaleOutputError, build, cache, fragments, pipeline, workers
-from feedpub.cachefile import CACHE_DIR
+from feedpub.cachefile import BODIES, CACHE_DIR, cache_key, read_head
 from feedpub.errors import FeedpubError
 
 from .conftest import NOW, REPO, MakeSite, python_output, snapshot
@@ -28,6 +28,14 @@ CONFIGS = {
     "archive": "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\nlimit: 2\n"
     "archive: true\n",
 }
+
+
+def body_file(root: Path) -> Path:
+    """The body file the cache head names."""
+    key = cache_key((root / "feedpub.yaml").read_bytes())
+    head = read_head(str(root / CACHE_DIR), key)
+    assert head is not None
+    return root / CACHE_DIR / BODIES[head.body]
 
 
 def entry(i: int, extra: str = "") -> str:
@@ -94,14 +102,14 @@ def test_a_future_entry_is_published_when_its_time_comes(make_site: MakeSite) ->
     [b"", b"garbage", b"\xff" * 100],
     ids=["empty", "garbage", "binary"],
 )
-@pytest.mark.parametrize("part", ["head.marshal", "body.marshal", "blobs.bin"])
+@pytest.mark.parametrize("part", ["head.marshal", "body", "blobs.bin"])
 def test_a_damaged_cache_means_a_cold_build(
     make_site: MakeSite, tmp_path: Path, part: str, damage: bytes
 ) -> None:
     root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
     build(root, now=NOW)
     (root / "entries/e02.yaml").write_text(entry(2, "content: new\n"))
-    (root / CACHE_DIR / part).write_bytes(damage)
+    (body_file(root) if part == "body" else root / CACHE_DIR / part).write_bytes(damage)
     build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)
 
@@ -109,10 +117,10 @@ def test_a_damaged_cache_means_a_cold_build(
 def test_a_body_from_another_build_is_not_trusted(make_site: MakeSite, tmp_path: Path) -> None:
     root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
     build(root, now=NOW)
-    old_body = (root / CACHE_DIR / "body.marshal").read_bytes()
+    old_body = body_file(root).read_bytes()
     (root / "entries/e03.yaml").write_text(entry(3, "content: newer\n"))
     build(root, now=NOW)
-    (root / CACHE_DIR / "body.marshal").write_bytes(old_body)
+    body_file(root).write_bytes(old_body)
     (root / "entries/e04.yaml").write_text(entry(4, "content: newest\n"))
     build(root, now=NOW)
     assert snapshot(root / "output") == cold(root, tmp_path)
@@ -482,12 +490,41 @@ def test_a_blob_file_damaged_inside_is_noticed(make_site: MakeSite, tmp_path: Pa
     assert snapshot(root / "output") == cold(root, tmp_path)
 
 
+def test_builds_take_turns_with_the_two_body_files(make_site: MakeSite, tmp_path: Path) -> None:
+    """Each build writes the body file its head does not name, in place: a
+    shorter body over a longer one is cut to its length, and the body the
+    head names is never touched by a build that fails or stops before
+    naming its own."""
+    root = make_site({f"e{i:02d}.yaml": entry(i, "content: " + "x" * 500) for i in range(1, 13)})
+    build(root, now=NOW)
+    first = body_file(root)
+    longest = first.stat().st_size
+    for i in range(1, 9):  # shorter bodies from now on
+        (root / f"entries/e{i:02d}.yaml").unlink()
+    build(root, now=NOW)
+    second = body_file(root)
+    assert second != first
+    (root / "entries/e03.yaml").write_text(entry(3))
+    build(root, now=NOW)
+    assert body_file(root) == first and first.stat().st_size < longest
+    (root / "entries/e04.yaml").write_text(entry(4))
+    assert build(root, now=NOW).compiled == 1  # the cut body loaded: not a cold build
+    assert snapshot(root / "output") == cold(root, tmp_path)
+    # A build that dies while writing its body leaves the other file damaged:
+    # the head still names a whole one.
+    assert body_file(root) == second
+    first.write_bytes(b"half a body")
+    (root / "entries/e05.yaml").write_text(entry(5))
+    assert build(root, now=NOW).compiled == 1
+    assert snapshot(root / "output") == cold(root, tmp_path)
+
+
 def test_a_body_damaged_inside_means_a_cold_build(make_site: MakeSite, tmp_path: Path) -> None:
     """Bytes changed where marshal still reads them (a date): the body's hash
     catches it, so no wrong date reaches the feeds."""
     root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
     build(root, now=NOW)
-    body = root / CACHE_DIR / "body.marshal"
+    body = body_file(root)
     damaged = body.read_bytes().replace(b"2026-01-05", b"2026-01-07")
     assert damaged != body.read_bytes()
     body.write_bytes(damaged)

@@ -21,7 +21,7 @@ from binascii import crc32
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .cachefile import BODY, HEAD, Head, Reader, dump_one, write_head
+from .cachefile import BODIES, HEAD, Head, Reader, dump_one, write_head
 from .fragments import Spans
 from .records import BlobReader
 from .slots import field, mutable
@@ -65,7 +65,7 @@ class Index:
         if head is None:
             return cls(key)
         outputs = {name: OutputRecord(*record) for name, record in head.outputs.items()}
-        return cls(key, head, outputs, _body_path=cache_dir / BODY)
+        return cls(key, head, outputs, _body_path=cache_dir / BODIES[head.body])
 
     def load_body(self) -> None:
         """Read the table; a body from another build (or any damage) empties the index."""
@@ -114,23 +114,34 @@ def save_body(
     rewritten (with a new token) to drop what no entry uses any more.
     ``read`` reads (file, offset, length): worker spill files, or the
     blob file under the name ``BLOBS_NAME``.
+
+    The body goes over the other of its two files, in place, not to a new
+    file renamed over the old one: at 10,000 entries that freed and allocated
+    5 MB each time, about 6 ms of a 0.28 s rebuild. The head, written last,
+    names the file; until then the one it names is untouched. Two builds
+    writing the same file at once leave a body whose checksum fails: the
+    next build is cold.
     """
-    temp = cache_dir / f".{BODY}.{os.getpid()}"
+    slot = 1 - index.head.body
     try:
         cache_dir.mkdir(exist_ok=True)
         token, blobs_end = _place_blobs(cache_dir, index, table, read)
-        with open(temp, "wb", buffering=1 << 20) as handle:
+        fd = os.open(cache_dir / BODIES[slot], _OVERWRITE, 0o644)
+        with open(fd, "wb", buffering=1 << 20) as handle:
             summed = _Summed(handle)
             dump_one(summed, (index.key, written_ns, token, blobs_end))
             dump_one(summed, table.stored())
             dump_one(summed, {name: spans.stored() for name, spans in index.spans.items()})
             dump_one(summed, index.templates)
             handle.write(summed.digest())
-        os.replace(temp, cache_dir / BODY)
+            handle.truncate()  # what a longer body left beyond this one
     except OSError:
-        temp.unlink(missing_ok=True)
         return False
+    index.head.body = slot
     return True
+
+
+_OVERWRITE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 
 
 _SUM = 4

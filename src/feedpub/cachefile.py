@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
 CACHE_DIR = ".feedpub-cache"
 HEAD = "head.marshal"
-BODY = "body.marshal"
+BODIES = ("body.0.marshal", "body.1.marshal")
+"""The body's two files: a build overwrites the one the head does not name (see
+cache.save_body), then names it in the new head."""
 SCHEMA = 18
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
@@ -120,6 +122,7 @@ class Head:
     __slots__ = (
         "_digests",
         "_files",
+        "body",
         "entry_count",
         "future",
         "names",
@@ -134,7 +137,7 @@ class Head:
         self,
         written_ns: int = 0,
         outputs: dict[str, tuple[int, int, str]] | None = None,
-        flags: tuple[Any, ...] = (False, None, 0, ()),
+        flags: tuple[Any, ...] = (False, None, 0, (), 0),
     ) -> None:
         self.written_ns = written_ns
         self.outputs = outputs or {}
@@ -147,6 +150,8 @@ class Head:
         """Entries in the main document."""
         self.warnings: tuple[tuple[Any, ...], ...] = flags[3]
         """That build's warnings, so a no-op rebuild repeats them without the body."""
+        self.body: int = flags[4]
+        """Which of BODIES holds that build's body."""
         self.names = ""
         """Every entry file (entries/...), sorted, joined by NUL characters."""
         self.stats = array("q")
@@ -181,7 +186,7 @@ class Head:
         )
 
     def flags(self) -> tuple[Any, ...]:
-        return (self.future, self.next_due_ns, self.entry_count, self.warnings)
+        return (self.future, self.next_due_ns, self.entry_count, self.warnings, self.body)
 
     def outputs_intact(self, out: str) -> bool:
         """Every file the last build wrote is still the one it wrote."""
@@ -208,6 +213,8 @@ def read_head(cache_dir: str, key: str) -> Head | None:
         head.stats.frombytes(stats)
         count = head.names.count("\0") + 1 if head.names else 0
         if len(head.stats) != 3 * count or len(head._digests) != _DIGEST_CHARS * count:
+            return None
+        if head.body not in (0, 1):
             return None
         return head
     except Exception:  # any damage at all means: start cold, never fail the build
