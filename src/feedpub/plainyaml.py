@@ -147,8 +147,12 @@ _NAME = "<unicode string>"
 """The name libyaml's marks carry for a parsed str."""
 
 
+Place = tuple[int, int, int]
+"""Where a node starts: (line, offset of the line, column)."""
+
+
 def _mark(line: int, line_start: int, column: int) -> Any:
-    """Where a node starts, as libyaml marks it (``line_start``: the line's offset)."""
+    """Where a node starts, as libyaml marks it."""
     return _Mark(_NAME, line_start + column, line, column, None, None)
 
 
@@ -180,15 +184,14 @@ def plain_lines(head: str) -> MappingNode | None:
                 return None  # libyaml composes both; check_keys reports it
             keys.add(key)
             if at == len(line):  # no value: null, placed right after the colon
-                colon = len(key) + 1
-                mark = _mark(number, here, colon)
-                value: Any = _scalar_node(_NULL_TAG, "", mark, _PLAIN_STYLE)
+                colon = (number, here, len(key) + 1)
+                value: Any = _scalar_node(_NULL_TAG, "", colon, _PLAIN_STYLE)
             elif line[at] in "[{":
                 value = _flow(line, at, number, here)
                 if value is None:
                     return None
             else:
-                value = _line_value(line, at, _mark(number, here, at))
+                value = _line_value(line, at, (number, here, at))
                 if value is None:
                     return None
             pairs.append((_key_node(key, number, here), value))
@@ -201,36 +204,46 @@ def plain_lines(head: str) -> MappingNode | None:
 
 class _Scalar(ScalarNode):
     """A ScalarNode made without PyYAML's __init__, a Python call: made here in
-    half the time, and a header has a dozen."""
+    half the time, and a header has a dozen. Its mark is made only when read
+    (for a message, mostly): making one for every node cost 1 % of an entry's
+    instructions."""
 
     __slots__ = ()
+    _at: Place
+
+    @property
+    def start_mark(self) -> Any:
+        return _mark(*self._at)
+
+    @start_mark.setter
+    def start_mark(self, mark: Any) -> None:
+        self._at = (mark.line, mark.index - mark.column, mark.column)
+
+    end_mark = start_mark
 
 
 _new = object.__new__
 
 
-def _scalar_node(tag: str, value: str, mark: Any, style: str) -> ScalarNode:
+def _scalar_node(tag: str, value: str, at: Place, style: str) -> ScalarNode:
     node = _new(_Scalar)
     node.tag = tag
     node.value = value
-    node.start_mark = node.end_mark = mark
+    node._at = at
     node.style = style
     return node
 
 
 def _key_node(key: str, line: int, offset: int) -> ScalarNode:
-    mark = _mark(line, offset, 0)
-    return _scalar_node(implicit_tag(key), key, mark, _PLAIN_STYLE)
+    return _scalar_node(implicit_tag(key), key, (line, offset, 0), _PLAIN_STYLE)
 
 
 def _block(line: int, offset: int) -> ScalarNode:
     """The final ``content: |``, its value still empty."""
-    at = len("content: ")
-    mark = _mark(line, offset, at)
-    return _scalar_node(TEXT_TAG, "", mark, "|")
+    return _scalar_node(TEXT_TAG, "", (line, offset, len("content: ")), "|")
 
 
-def _line_value(line: str, at: int, mark: Any) -> ScalarNode | None:
+def _line_value(line: str, at: int, mark: Place) -> ScalarNode | None:
     """The scalar from ``at`` to the line's end, spaces after it aside."""
     quote = line[at]
     if quote == '"' or quote == "'":
@@ -249,13 +262,13 @@ def _line_value(line: str, at: int, mark: Any) -> ScalarNode | None:
     return _plain_node(found["plain"], mark)
 
 
-def _plain_node(plain: str, mark: Any) -> ScalarNode | None:
+def _plain_node(plain: str, mark: Place) -> ScalarNode | None:
     """None for a word whose implied tag is refused: libyaml's path says so."""
     tag = implicit_tag(plain)
     return _scalar_node(tag, plain, mark, _PLAIN_STYLE) if tag in CORE_TAGS else None
 
 
-def _scalar(found: re.Match[str], mark: Any) -> ScalarNode | None:
+def _scalar(found: re.Match[str], mark: Place) -> ScalarNode | None:
     double, single, plain = found.group("double", "single", "plain")
     if double is not None:
         return _scalar_node(TEXT_TAG, double, mark, '"')
@@ -283,16 +296,14 @@ def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | Mappin
                 found_key = _FLOW_KEY.match(line, at)
                 if found_key is None:
                     return None
-                column = found_key.start("at")
-                key_mark = _mark(number, offset, column)
-                name = found_key["key"]
-                key = _scalar_node(implicit_tag(name), name, key_mark, _PLAIN_STYLE)
+                name, column = found_key["key"], found_key.start("at")
+                place = (number, offset, column)
+                key = _scalar_node(implicit_tag(name), name, place, _PLAIN_STYLE)
                 at = found_key.end()
             found = _FLOW_VALUE.match(line, at)
             if found is None:
                 return None
-            column = found.start("at")
-            value = _scalar(found, _mark(number, offset, column))
+            value = _scalar(found, (number, offset, found.start("at")))
             if value is None:
                 return None
             items.append((key, value) if mapping else value)
