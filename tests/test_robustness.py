@@ -484,6 +484,36 @@ def test_plain_lines_read_by_hand_read_as_libyaml_reads_them(text: str) -> None:
     _parsed_both_ways(data, "plain_lines")
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(
+        st.lists(
+            st.sampled_from([*"a é,:#[]{}\"\\'\t", ", ", '", "', "\U0001f600"]), max_size=6
+        ).map("".join),
+        max_size=4,
+    ),
+    gaps=st.lists(st.sampled_from([", ", ", ", ",", " , ", ",  "]), min_size=3, max_size=3),
+    after=st.sampled_from(["", "", " ", " # c"]),
+)
+def test_lists_of_quoted_texts_are_read_as_libyaml_reads_them(
+    items: list[str], gaps: list[str], after: str
+) -> None:
+    """``tags: ["a", "b"]``, which plainyaml cuts with one split when every item
+    is quoted without escapes and ", " is between them, and its near misses."""
+    from feedpub import plainyaml
+
+    inner = "".join(gap + f'"{item}"' for gap, item in zip(["", *gaps], items, strict=False))
+    head = f"tags: [{inner}]{after}\ncontent: |\n"
+    quick = plainyaml.plain_lines(head)
+    if quick is not None:
+        loader = yaml.CSafeLoader(head)
+        try:
+            assert _tree(quick) == _tree(loader.get_single_node())
+        finally:
+            loader.dispose()
+    _parsed_both_ways((head + "  body\n").encode("utf-8"), "plain_lines")
+
+
 @pytest.mark.parametrize("odd", _ODD_PIECES)
 def test_a_character_yaml_reads_specially_is_read_as_libyaml_reads_it(odd: str) -> None:
     """In a block that is otherwise cut by hand, or in the lines above it: such a

@@ -141,6 +141,9 @@ _FLOW_VALUE = re.compile(
 )
 _FLOW_KEY = re.compile(rf" *(?P<at>){_WORD}: +")
 _FLOW_EMPTY = re.compile(r" *[\]}]")
+_QUOTED_LIST = re.compile(r'\[("[^"\\]*"(?:, "[^"\\]*")*)?\] *\Z')
+"""A list of texts double-quoted without escapes, ", " between them (as
+``tags: ["a", "b"]`` is usually written): its items are cut by one split."""
 _LINE_END = re.compile(r" *\Z")
 
 _NAME = "<unicode string>"
@@ -279,6 +282,9 @@ def _scalar(found: re.Match[str], mark: Place) -> ScalarNode | None:
 
 def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | MappingNode | None:
     """A flow list or mapping of scalars, all on this line, from its bracket at ``at``."""
+    quoted = _QUOTED_LIST.match(line, at)
+    if quoted is not None:
+        return _quoted_list(quoted[1], number, offset, at)
     mapping = line[at] == "{"
     close = "}" if mapping else "]"
     mark = _mark(number, offset, at)
@@ -316,4 +322,15 @@ def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | Mappin
         return None
     if mapping:
         return MappingNode(MAP_TAG, items, mark, mark, True)
+    return SequenceNode(SEQ_TAG, items, mark, mark, True)
+
+
+def _quoted_list(inner: str | None, number: int, offset: int, at: int) -> SequenceNode:
+    """The list _QUOTED_LIST matched at ``at``: ``inner`` is what its brackets hold."""
+    items: list[Any] = []
+    column = at + 1  # the first item's opening quote
+    for text in inner[1:-1].split('", "') if inner else ():
+        items.append(_scalar_node(TEXT_TAG, text, (number, offset, column), '"'))
+        column += len(text) + 4  # its quotes, a comma and a space
+    mark = _mark(number, offset, at)
     return SequenceNode(SEQ_TAG, items, mark, mark, True)
