@@ -246,7 +246,7 @@ def _block(line: int, offset: int) -> ScalarNode:
     return _scalar_node(TEXT_TAG, "", (line, offset, len("content: ")), "|")
 
 
-def _line_value(line: str, at: int, mark: Place) -> ScalarNode | None:
+def _line_value(line: str, at: int, place: Place) -> ScalarNode | None:
     """The scalar from ``at`` to the line's end, spaces after it aside."""
     quote = line[at]
     if quote == '"' or quote == "'":
@@ -257,27 +257,27 @@ def _line_value(line: str, at: int, mark: Place) -> ScalarNode | None:
             return None
         text = line[at + 1 : close]
         if quote == '"':
-            return None if "\\" in text else _scalar_node(TEXT_TAG, text, mark, '"')
-        return _scalar_node(TEXT_TAG, text, mark, "'")
+            return None if "\\" in text else _scalar_node(TEXT_TAG, text, place, '"')
+        return _scalar_node(TEXT_TAG, text, place, "'")
     found = _LINE_VALUE.match(line, at)
     if found is None:
         return None
-    return _plain_node(found["plain"], mark)
+    return _plain_node(found["plain"], place)
 
 
-def _plain_node(plain: str, mark: Place) -> ScalarNode | None:
+def _plain_node(plain: str, place: Place) -> ScalarNode | None:
     """None for a word whose implied tag is refused: libyaml's path says so."""
     tag = implicit_tag(plain)
-    return _scalar_node(tag, plain, mark, _PLAIN_STYLE) if tag in CORE_TAGS else None
+    return _scalar_node(tag, plain, place, _PLAIN_STYLE) if tag in CORE_TAGS else None
 
 
-def _scalar(found: re.Match[str], mark: Place) -> ScalarNode | None:
+def _scalar(found: re.Match[str], place: Place) -> ScalarNode | None:
     double, single, plain = found.group("double", "single", "plain")
     if double is not None:
-        return _scalar_node(TEXT_TAG, double, mark, '"')
+        return _scalar_node(TEXT_TAG, double, place, '"')
     if single is not None:
-        return _scalar_node(TEXT_TAG, single, mark, "'")
-    return _plain_node(plain, mark)
+        return _scalar_node(TEXT_TAG, single, place, "'")
+    return _plain_node(plain, place)
 
 
 def _flow(line: str, at: int, number: int, offset: int) -> SequenceNode | MappingNode | None:
