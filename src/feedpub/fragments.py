@@ -65,21 +65,22 @@ class FragmentStore:
 
     def lengths(self, digests: list[str]) -> list[int]:
         """The length of each fragment, in one comprehension (a method call per
-        fragment cost 10 ms at 10,000)."""
+        fragment cost 10 ms at 10,000). Located ones first: in a large build
+        that is nearly all of them (spilled, or in previous output files)."""
         memory, located = self.memory, self.located
         return [
-            len(found) if (found := memory.get(digest)) is not None else located[digest][2]
+            found[2] if (found := located.get(digest)) is not None else len(memory[digest])
             for digest in digests
         ]
 
     def unplaced(self, digests: list[str]) -> list[int]:
-        """Positions of the digests neither in memory nor located yet (``available``
+        """Positions of the digests neither located nor in memory yet (``available``
         may still find them in a previous output file)."""
         memory, located = self.memory, self.located
         return [
             number
             for number, digest in enumerate(digests)
-            if digest not in memory and digest not in located
+            if digest not in located and digest not in memory
         ]
 
     def adopt(self, name: str, fd: int) -> None:
