@@ -10,7 +10,6 @@ output files. Whole entries are decoded only for the few that need them.
 from __future__ import annotations
 
 import os
-import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Container
@@ -200,7 +199,8 @@ class BuildState:
         for digest, (spill, offset, length) in zip(
             compiled.digests, compiled.spilled, strict=False
         ):
-            self.store.locate(digest, sys.intern(spill), offset, length, verify=False)
+            # (The spill file's name is interned once per chunk by Compiling.)
+            self.store.locate(digest, spill, offset, length, verify=False)
         size, mtime_ns, inode = self._found[3 * position : 3 * position + 3]
         identity = (size, mtime_ns, inode, compiled.digest)
         return Row(identity, compiled.entry, compiled.problems, compiled.digests, compiled.head)
