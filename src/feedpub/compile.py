@@ -38,9 +38,9 @@ class Compiled:
     """The checked entry (records.pack_entry) or where a worker spilled it; None if errors."""
     problems: tuple[ProblemTuple, ...]
     digests: tuple[str, ...] = ()
+    """Digest of each format's fragment, in config order."""
     head: HeaderTuple | None = None
     """records.header_tuple of the entry."""
-    """Digest of each format's fragment, in config order."""
     fragments: tuple[bytes, ...] = ()
     """The fragments themselves (empty when a worker spilled them to a file)."""
     spilled: tuple[tuple[str, int, int], ...] = ()
