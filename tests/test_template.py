@@ -172,6 +172,41 @@ def test_a_template_that_does_not_reproduce_feedgen_is_never_used(
     assert templated_fragments(entry, CONFIG, FORMATS) == feedgen_fragments(entry, CONFIG, FORMATS)
 
 
+@settings(max_examples=300, deadline=None)
+@given(value=text, times=st.integers(1, 200))
+def test_long_values_escape_as_short_ones(value: str, times: int) -> None:
+    """Long values (entry content) are escaped as UTF-8 bytes; short ones as text."""
+    long = value * times
+    expected = _template._replace(long, _template._TEXT_ESCAPES)
+    assert _template._long_text(long) == expected
+    assert _text(long) == expected
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pair=entry_pairs(), times=st.integers(60, 400))
+def test_templated_long_content_equals_feedgen(pair: tuple[Entry, Entry], times: int) -> None:
+    _template._cache.clear()
+    for entry in pair:
+        content = (entry.content_html or "<p>a & b</p>\r\n") * times
+        entry = replace(entry, content_html=content)
+        assert templated_fragments(entry, CONFIG, FORMATS) == feedgen_fragments(
+            entry, CONFIG, FORMATS
+        )
+
+
+def test_long_values_escape_as_libxml2_does() -> None:
+    codes = [*range(0x9, 0xE), *range(0x20, 0x250), 0x2028, 0x2029, 0xFFFD, 0x1D11E, 0x10FFFF]
+    for code in codes:
+        value = f"<p>a{chr(code)}b &amp; c</p>\n" * 40
+        element = etree.Element("x")
+        try:
+            element.text = value
+        except ValueError:
+            continue  # lxml refuses it too (and so does the entry loader)
+        expected = etree.tostring(element, encoding="utf-8").decode()
+        assert expected == f"<x>{_text(value)}</x>", hex(code)
+
+
 def test_escaping_matches_libxml2_for_every_character() -> None:
     ranges = [range(0x9, 0xE), range(0x20, 0xD800), range(0xE000, 0xFFFE)]
     for code in [c for r in ranges for c in r] + list(range(0x10000, 0x110000, 251)):
