@@ -33,6 +33,10 @@ from ..rfc822 import rfc822
 from ..slots import replace
 from ._text import effective_authors, needs_numeric
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (typing itself is not loaded for this)
+    from typing import AnyStr
+
 Shape = tuple[object, ...]
 Slot = tuple[int, int]
 """(index into the entry's values, escaping)."""
@@ -75,7 +79,7 @@ _TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
 _ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
 
 
-def _replace(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
+def _replace(value: AnyStr, escapes: tuple[tuple[AnyStr, AnyStr], ...]) -> AnyStr:
     for char, reference in escapes:
         if char in value:
             value = value.replace(char, reference)
@@ -105,11 +109,7 @@ def _long_text(value: str) -> str:
     share it). The characters replaced are ASCII, which UTF-8 never uses
     inside another character.
     """
-    data = value.encode("utf-8")
-    for char, reference in _TEXT_BYTE_ESCAPES:
-        if char in data:
-            data = data.replace(char, reference)
-    return data.decode("utf-8")
+    return _replace(value.encode("utf-8"), _TEXT_BYTE_ESCAPES).decode("utf-8")
 
 
 def attribute_value(value: str) -> str:
