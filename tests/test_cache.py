@@ -363,7 +363,7 @@ def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) ->
     code = (
         "import sys; from pathlib import Path; from feedpub import build; "
         f"build(Path({str(root)!r})); "
-        "heavy = ('lxml', 'feedgen', 'yaml', 'cmarkgfm', 'nh3', '_hashlib'); "
+        "heavy = ('lxml', 'feedgen', 'yaml', 'pyromark', 'nh3', '_hashlib'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = python_output(code)

@@ -36,7 +36,7 @@ HEAD = "head.marshal"
 BODIES = ("body.0.marshal", "body.1.marshal")
 """The body's two files: a build overwrites the one the head does not name (see
 cache.save_body), then names it in the new head."""
-SCHEMA = 18
+SCHEMA = 19
 RACY_NS = 2_000_000_000
 """Files modified this close to the index write are re-hashed, not trusted by stat."""
 

@@ -1,27 +1,30 @@
 """Turn entry content into the safe HTML that feeds carry.
 
-Markdown goes through cmarkgfm (CommonMark, compiled C) with raw HTML kept,
-then *everything* goes through nh3, so no script, event handler or
-``javascript:`` URL can reach a reader whatever the entry holds. Relative
-URLs are made absolute because feed readers have no base to resolve them.
+Markdown goes through pyromark (pulldown-cmark, CommonMark in compiled
+Rust) with raw HTML kept, then through nh3, so no script, event handler or
+``javascript:`` URL can reach a reader whatever the entry holds; Markdown
+with no raw HTML skips nh3 for the same policy applied here (see
+_safe_markdown). Relative URLs are made absolute because feed readers have
+no base to resolve them.
 """
 
 from __future__ import annotations
 
-import ctypes
 import html
 import re
 from functools import partial
 from urllib.parse import urlsplit
 
 import nh3
-from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options
+import pyromark
 
 from .fields import XML_ILLEGAL
 from .markup_formats import ContentFormat
 from .model import Image
 from .urls import join
+
+markdown_html = pyromark.html
+"""CommonMark to HTML, raw HTML kept (no extensions: tables, footnotes... off)."""
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite", "poster"})
 _TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "picture", "source", "video", "audio"}
@@ -99,56 +102,49 @@ def text_to_html(text: str) -> str:
     )
 
 
-# cmark writes href/src first in its own <a> and <img> (safe mode has no other tags).
-_CMARK_URL = re.compile(r'<(a|img) (href|src)="([^"]*)"')
+# The renderer writes href/src first in its own <a> and <img>.
+_RENDERED_URL = re.compile(r'<(a|img) (href|src)="([^"]*)"')
 # In text the next angle bracket is "<"; inside a tag it is ">" (values escape both).
 # A link fix() would change: not starting with http(s)://, or ending in white space.
 _LINK_TO_FIX = re.compile(r'<(?:a|img) (?:href|src)="(?:(?!https?://)|[^"]*\s")')
 _SELF_CLOSING = re.compile("/>")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
+# Raw HTML in Markdown (a tag, a comment, <!...>, <?...?>) always starts with
+# "<" and then a letter, "/", "!" or "?"; autolinks start so too.
+_MAY_HOLD_HTML = re.compile(r"<[A-Za-z/!?]")
+# The elements pulldown-cmark writes for CommonMark, each name followed by
+# " " or ">" in its tags.
+_OUR_NAMES = "(?:p|h[1-6]|blockquote|pre|ul|ol|li|em|strong|code|a|img|hr|br)"
+_NAMED_AS_OURS = re.compile(rf"</?{_OUR_NAMES}(?![A-Za-z0-9-])")
+_NOT_OURS = re.compile(rf"<(?!/?{_OUR_NAMES}[ >])")
 
-_RAW_HTML_OMITTED = "<!-- raw HTML omitted -->"
-_libc_free = ctypes.CDLL(None).free
-_libc_free.argtypes = [ctypes.c_void_p]
-_libc_free.restype = None
 
+def _has_raw_html(source: str, rendered: str) -> bool:
+    """Whether pulldown-cmark passed raw HTML from ``source`` into ``rendered``.
 
-def cmark_html(source: str, options: int = 0) -> str:
-    """cmark's HTML for ``source``, freeing the C string cmark returns.
-
-    cmarkgfm's own ``markdown_to_html`` never frees it: about 6 KB leaked per
-    4 KB body, 600 MB over a 100,000-entry build. cmark allocates it with
-    the C library's default allocator, so the C library's free() releases it.
+    It has no safe mode: raw HTML comes out as written, text and code with
+    "<" escaped. So a tag in ``rendered`` whose name the renderer never
+    writes is raw HTML; a raw tag that looks like the renderer's own (``<em>``,
+    ``<a href=...>``) could hide among them, but its name would then follow a
+    "<" in ``source``, which sends the entry to the sanitizer anyway (also
+    when it was only code). Three searches, against about 350 microseconds
+    for nh3 on a 4 KB body; most bodies need only the first.
     """
-    encoded = source.encode("utf-8")
-    result = _cmark.lib.cmark_markdown_to_html(encoded, len(encoded), options)
-    try:
-        html: str = _cmark.ffi.string(result).decode("utf-8")
-    finally:
-        _libc_free(int(_cmark.ffi.cast("uintptr_t", result)))
-    return html
-
-
-def _blanked(rendered: str) -> bool:
-    """Whether cmark's safe mode left something out: raw HTML (a comment in its
-    place), or a dangerous link or image (``javascript:``, ``file:``, ``data:``
-    but images, however spelled: ``&#58;`` too), written as ``href=""`` or
-    ``src=""``. Those are not told apart from a real empty link: such sources
-    take the sanitizer's path. (A quote in a value or in text is ``&quot;``.)
-    """
-    return _RAW_HTML_OMITTED in rendered or 'href=""' in rendered or 'src=""' in rendered
+    if _MAY_HOLD_HTML.search(source) is None:
+        return False
+    return _NAMED_AS_OURS.search(source) is not None or _NOT_OURS.search(rendered) is not None
 
 
 def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:
-    """Finish cmark's safe-mode HTML for Markdown that had no raw HTML.
+    """Finish the renderer's HTML for Markdown that had no raw HTML.
 
-    Safe mode emits only cmark's own well-formed tags and blanks
-    ``javascript:``-style links, so the sanitizer would remove nothing: we
-    apply the same URL policy and spelling nh3 would (absolute URLs,
-    http/https/mailto only, ``<br>`` not ``<br />``, literal quotes in text).
-    A test checks both paths give identical HTML; this skips most of the
-    per-entry cost.
+    It then holds only the renderer's own well-formed tags, so the sanitizer
+    would change only URLs and spelling: we apply the same URL policy and
+    spelling nh3 would (absolute URLs, http/https/mailto only, other links
+    and images losing their URL, ``<br>`` not ``<br />``, literal quotes in
+    text). A test checks both paths give identical HTML; this skips most of
+    the per-entry cost.
     """
 
     def fix(match: re.Match[str]) -> str:
@@ -166,7 +162,7 @@ def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:
         return f'<{element} {attribute}="{html.escape(join(base, url))}"'
 
     if _LINK_TO_FIX.search(rendered):  # most bodies link only to absolute http(s) URLs
-        rendered = _CMARK_URL.sub(fix, rendered)
+        rendered = _RENDERED_URL.sub(fix, rendered)
     if "&quot;" in rendered:  # nh3 writes quotes in text literally
         rendered = _quotes_in_text(rendered)
     # <br />, <hr />, <img ... />; the regex engine finds "/>" in half the time
@@ -181,7 +177,9 @@ def _safe_markdown(rendered: str, base: str, relative: list[str] | None) -> str:
 def _quotes_in_text(rendered: str) -> str:
     """``&quot;`` written as ``"`` where it is text, not inside a tag.
 
-    In cmark's output text never holds a raw bracket, so a quote is in text
+    (pulldown-cmark writes a quote in text as it is, but a reference such as
+    ``&#34;`` in a title attribute comes out as ``&quot;``.) In the
+    renderer's output text never holds a raw bracket, so a quote is in text
     when the first bracket after it is "<" (or there is none). Going from the
     last quote back, each piece between quotes answers that for the quote
     before it, or passes on the answer of the quote after it: twice as fast
@@ -201,18 +199,14 @@ def _quotes_in_text(rendered: str) -> str:
 def to_html(source: str, fmt: ContentFormat, base: str, relative: list[str] | None = None) -> str:
     """Sanitised HTML of an entry's content; ``source`` has passed the XML character check."""
     if fmt == "markdown":
-        try:
-            safe = cmark_html(source)
-            if not _blanked(safe):
-                finished = _safe_markdown(safe, base, relative)
-                # Only a character reference (&#1;) can bring in what XML refuses:
-                # the source itself was checked when it was read.
-                # No named reference does (tests check all of them), and a
-                # one-character search first skips the slower two-character one.
-                return _checked(finished) if "&" in source and "&#" in source else finished
-            raw = cmark_html(source, Options.CMARK_OPT_UNSAFE)
-        except UnicodeDecodeError as exc:  # cmark-gfm writes &#xFFFE; as invalid UTF-8
-            raise UnsafeCharacter(None) from exc
+        raw = markdown_html(source)
+        if not _has_raw_html(source, raw):
+            finished = _safe_markdown(raw, base, relative)
+            # Only a character reference (&#1;) can bring in what XML refuses:
+            # the source itself was checked when it was read.
+            # No named reference does (tests check all of them), and a
+            # one-character search first skips the slower two-character one.
+            return _checked(finished) if "&" in source and "&#" in source else finished
     elif fmt == "html":
         raw = source
     else:
