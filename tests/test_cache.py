@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import StaleOutputError, build, cache, fragments, pipeline, workers
+from feedpub import StaleOutputError, build, cache, cachefile, fragments, pipeline, workers
 from feedpub.cachefile import BODIES, CACHE_DIR, cache_key, read_head
 from feedpub.errors import FeedpubError
 
@@ -134,6 +134,30 @@ def test_deleting_the_cache_is_safe(make_site: MakeSite, tmp_path: Path) -> None
     (root / CACHE_DIR).rmdir()
     assert build(root, now=NOW).compiled == 5
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_a_cache_made_with_other_rendering_libraries_is_not_trusted(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Upgrading pyromark, nh3 or feedgen can change fragments' bytes."""
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 6)})
+    build(root, now=NOW)
+    assert build(root, now=NOW).compiled == 0
+    versions = cachefile.library_versions()
+    assert "pyromark-" in versions and "nh3-" in versions and "feedgen-" in versions
+    monkeypatch.setattr(cachefile, "library_versions", lambda: versions + "-upgraded")
+    assert build(root, now=NOW).compiled == 5
+
+
+def test_library_versions_come_from_the_first_metadata_folder_on_the_path(
+    tmp_path: Path,
+) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    (first / "pyromark-9.1.dist-info").mkdir(parents=True)
+    (second / "pyromark-1.0.dist-info").mkdir(parents=True)
+    (second / "PyYAML-7.0-py3.11.egg-info").mkdir()
+    found = cachefile.library_versions([str(tmp_path / "none"), str(first), str(second)])
+    assert found == "pyromark-9.1 nh3-- feedgen-- lxml-- pyyaml-7.0"
 
 
 def test_an_output_file_edited_by_hand_is_rewritten(make_site: MakeSite, tmp_path: Path) -> None:

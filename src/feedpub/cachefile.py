@@ -104,9 +104,50 @@ def _openssl_sha256() -> Any:
 
 
 def cache_key(config_bytes: bytes) -> str:
-    """A cache is only valid for the same feedpub, cache format and config."""
-    material = b"%d\x00%s\x00%s" % (SCHEMA, __version__.encode(), config_bytes)
+    """A cache is only valid for the same feedpub, cache format, config and
+    versions of the libraries that write what the feeds hold."""
+    material = b"%d\x00%s\x00%s\x00%s" % (
+        SCHEMA,
+        __version__.encode(),
+        library_versions().encode(),
+        config_bytes,
+    )
     return blake2b(material, digest_size=16).hexdigest()
+
+
+RENDERING_LIBRARIES = ("pyromark", "nh3", "feedgen", "lxml", "pyyaml")
+"""Distributions whose upgrade can change a fragment's bytes (or how a file reads)."""
+
+
+def library_versions(path: list[str] | None = None) -> str:
+    """``name-version`` of each RENDERING_LIBRARIES distribution found, from the
+    names of their metadata folders on ``path`` (default sys.path), first
+    found winning, as for imports.
+
+    A rebuild with nothing to do imports none of these libraries, and
+    importlib.metadata costs about as much as the rest of such a rebuild:
+    listing the few folders on the path costs a fraction of a millisecond.
+    A library found nowhere counts as "-" (the key then changes when it appears).
+    """
+    import sys
+
+    wanted = {name: "-" for name in RENDERING_LIBRARIES}
+    missing = set(wanted)
+    for folder in sys.path if path is None else path:
+        if not missing:
+            break
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                project, _, version = name.rpartition(".")[0].partition("-")
+                project = project.lower().replace("_", "-")
+                if project in missing:
+                    wanted[project] = version.partition("-")[0]  # (egg-info: "-py3.11")
+                    missing.discard(project)
+    return " ".join(f"{name}-{version}" for name, version in wanted.items())
 
 
 class Head:
