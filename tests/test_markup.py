@@ -155,9 +155,19 @@ def test_no_named_reference_brings_in_a_character_feeds_cannot_carry() -> None:
     assert rendered == sanitizer_path(source)
 
 
-@pytest.mark.parametrize("reference", ["&#1;", "&#x1f;", "&#xFFFE;", "a &amp; &#8; b"])
-def test_numeric_references_to_characters_feeds_cannot_carry_are_refused(reference: str) -> None:
-    with pytest.raises(markup.UnsafeCharacter):
+@pytest.mark.parametrize(
+    ("reference", "named"),
+    [
+        ("&#1;", "U+0001"),
+        ("&#x1f;", "U+001F"),
+        ("&#xFFFE;", "U+FFFE"),
+        ("a &amp; &#8; b", "U+0008"),
+    ],
+)
+def test_numeric_references_to_characters_feeds_cannot_carry_are_refused(
+    reference: str, named: str
+) -> None:
+    with pytest.raises(markup.UnsafeCharacter, match=re.escape(named)):
         markup.to_html(f"text {reference} text", "markdown", BASE)
 
 

@@ -89,10 +89,9 @@ class UnsafeCharacter(ValueError):
     characters once the HTML or Markdown is parsed, so they are caught here.
     """
 
-    def __init__(self, code: int | None) -> None:
+    def __init__(self, code: int) -> None:
         self.code = code
-        what = f"U+{code:04X}" if code is not None else "a noncharacter such as U+FFFE"
-        super().__init__(f"has a character reference to {what}, which feeds cannot carry")
+        super().__init__(f"has a character reference to U+{code:04X}, which feeds cannot carry")
 
 
 def text_to_html(text: str) -> str:
