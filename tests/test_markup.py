@@ -103,6 +103,7 @@ def test_code_that_shows_html_skips_the_sanitizer(monkeypatch: pytest.MonkeyPatc
     source = (
         'Add `<link rel="alternate">` to the page:\n\n```html\n'
         '<link rel="alternate" type="application/atom+xml" href="/atom.xml">\n```\n\n'
+        'and `<a href="/atom.xml">`, in a `<p>` or an `<li>`.\n\n    <em>indented</em>\n\n'
         "See <https://example.org/feeds> and *more*."
     )
     expected = sanitizer_path(source)
