@@ -14,6 +14,7 @@ from __future__ import annotations
 import marshal
 import os
 import struct
+import sys
 
 try:  # the module hashlib wraps, without hashlib's OpenSSL start-up cost
     from _blake2 import blake2b as blake2b
@@ -129,8 +130,6 @@ def library_versions(path: list[str] | None = None) -> str:
     listing the few folders on the path costs a fraction of a millisecond.
     A library found nowhere counts as "-" (the key then changes when it appears).
     """
-    import sys
-
     wanted = {name: "-" for name in RENDERING_LIBRARIES}
     missing = set(wanted)
     for folder in sys.path if path is None else path:
