@@ -1,3 +1,3 @@
-from feedpub._launch import main
+from feedpub.cli import main
 
 main()

@@ -1,24 +1,24 @@
 """The ``feedpub`` command: a thin shell over the library.
 
 Commands call library functions and print. This module holds the group
-and the build/check/diff commands; the others live in cli_authoring.py
-and cli_serve.py, and all share cli_common.py.
+and the build/check/diff commands; the others live in commands/.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
-from .buildreport import summary, warnings_note
-from .cli_authoring import init, list_entries, new, schema
-from .cli_common import (
+from .commands.site_cli import init, list_entries, new, schema
+from .commands.options import (
     VERBOSITY,
     Group,
     colour,
@@ -29,9 +29,14 @@ from .cli_common import (
     root_option,
     verbosity,
 )
-from .cli_serve import ping, serve
-from .layout import OUTPUT_DIR
+from .commands.serve_cli import ping, serve
+from .model import OUTPUT_DIR
 
+if TYPE_CHECKING:
+    from .build.pipeline import BuildResult
+
+MAX_WARNINGS = 20
+"""A build prints this many warnings; ``-v`` prints them all, ``check`` too."""
 PROGRESS_MIN_ENTRIES = 500
 """Builds reading more entry files than this show a progress bar (on a terminal)."""
 
@@ -39,7 +44,7 @@ PROGRESS_MIN_ENTRIES = 500
 @click.group(cls=Group)
 @click.version_option(__version__, prog_name="feedpub")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only results, warnings and errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print more: every warning, every request.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, quiet: bool, verbose: bool) -> None:
@@ -80,9 +85,10 @@ def build(
       feedpub build -C mysite       # from elsewhere
       feedpub build --check         # in CI: fail if output/ is stale
     """
-    from .pipeline import build as run_build
+    from .build.pipeline import build as run_build
 
     out = _out_dir(root, output)
+    started = time.monotonic()
     with _progress(root) as progress:
         result = run_build(
             root,
@@ -92,11 +98,43 @@ def build(
             accept_id_changes=accept_id_changes,
             progress=progress,
         )
-    if result.warnings and verbosity() > 0:
-        echo_problems(result.warnings)
-    elif result.warnings:
-        click.echo(warnings_note(len(result.warnings)), err=True)
-    info(summary(result, out, check))
+    if result.notice:
+        info(result.notice)
+    if verbosity() >= 0:
+        shown = result.warnings if verbosity() > 0 else result.warnings[:MAX_WARNINGS]
+        echo_problems(shown)
+        if len(result.warnings) > len(shown):
+            more = len(result.warnings) - len(shown)
+            click.echo(f"and {more} more (feedpub check lists them all)", err=True)
+    if verbosity() > 0:
+        for name in result.written:
+            click.echo(f"wrote {out / name}" if (out / name).exists() else f"removed {out / name}")
+    info(summary(result, out, check, time.monotonic() - started))
+
+
+def summary(result: BuildResult, out: Path, check: bool, seconds: float) -> str:
+    """One line: how many files for how many entries, the kinds of files named."""
+    count = result.entry_count
+    entries = f"{count:,} {'entry' if count == 1 else 'entries'}"
+    if check:
+        return f"{out} is up to date ({entries})"
+    if not result.written:
+        return f"{out} already up to date ({entries})"
+    kinds: dict[str, int] = {}
+    for name in result.written:
+        kind = name.split("/")[0] + "/" if "/" in name else name
+        kinds[kind] = kinds.get(kind, 0) + 1
+    named = [
+        f"{number} archive pages" if kind == "archive/" else
+        f"{number} entry pages" if kind == "entries/" else
+        kind if number == 1 else f"{number} {kind}"
+        for kind, number in kinds.items()
+    ]  # fmt: skip
+    files = len(result.written)
+    return (
+        f"wrote {files} {'file' if files == 1 else 'files'} ({', '.join(named)}) "
+        f"for {entries} in {seconds:.1f} s"
+    )
 
 
 def _out_dir(root: Path, output: Path | None) -> Path:
@@ -111,8 +149,8 @@ def _progress(root: Path) -> Iterator[Callable[[], None] | None]:
     or a pipe is noise, so it needs stderr to be a TTY and over
     PROGRESS_MIN_ENTRIES files.
     """
-    from .discover import entry_files
-    from .layout import ENTRIES_DIR
+    from .build.scan import entry_files
+    from .model import ENTRIES_DIR
 
     stderr = sys.stderr
     if verbosity() < 0 or not stderr.isatty():
@@ -143,7 +181,7 @@ def check(root: Path, output: Path | None, strict: bool, fmt: str) -> None:
       feedpub check
       feedpub check --strict --format json
     """
-    from .review import check_site, problems_json
+    from .review.check import check_site, problems_json
 
     problems = check_site(root, _out_dir(root, output))
     errors = sum(p.severity == "error" for p in problems)
@@ -174,7 +212,7 @@ def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
       feedpub diff
       feedpub diff --format json
     """
-    from .review import diff_site
+    from .review.check import diff_site
 
     result = diff_site(root, _out_dir(root, output), future=future)
     if result.unread is not None:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal, Self
-
-from .slots import frozen
 
 Severity = Literal["error", "warning"]
 
@@ -31,7 +30,7 @@ def _escape(match: re.Match[str]) -> str:
     return match.group().encode("unicode_escape").decode("ascii")
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with the input, located as precisely as we can."""
 

@@ -1,32 +1,42 @@
-"""The typed, validated model that sits between loading and rendering.
+"""The typed, validated model between reading and rendering.
 
-Everything here is immutable and already checked: renderers never need to
-re-validate or guess. Dates are timezone-aware; URLs are absolute.
+Everything here is immutable and already checked, so renderers never
+re-validate or guess: dates are timezone-aware and URLs are absolute.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from .errors import Problem
-from .slots import frozen
+
+CONFIG_NAME = "feedpub.yaml"
+ENTRIES_DIR = "entries"
+OUTPUT_DIR = "output"
+INDEX_FILENAME = "index.html"
+FORMATS = ("atom", "rss", "json")
+DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""The ``updated`` of a document with no entries: fixed, never "now"."""
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Person:
     name: str
     email: str | None = None
     url: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Image:
     url: str
     alt: str
     credit: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a story comes from (another publication)."""
 
@@ -34,17 +44,17 @@ class Source:
     url: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Enclosure:
     url: str
     type: str
     length: int
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Entry:
     path: str
-    """The entry file, as shown in messages (relative to the site root)."""
+    """The entry file as shown in messages (relative to the site root)."""
     slug: str
     id: str
     title: str
@@ -66,13 +76,36 @@ class Entry:
         """The date readers should treat as the entry's last change."""
         return self.updated if self.updated is not None else self.date
 
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values, for the build cache."""
+        return {
+            "path": self.path, "slug": self.slug, "id": self.id, "title": self.title,
+            "date": self.date.isoformat(),
+            "updated": self.updated.isoformat() if self.updated else None,
+            "link": self.link, "authors": [[p.name, p.email, p.url] for p in self.authors],
+            "summary": self.summary, "content_html": self.content_html, "tags": list(self.tags),
+            "image": [self.image.url, self.image.alt, self.image.credit] if self.image else None,
+            "source": [self.source.title, self.source.url] if self.source else None,
+            "lang": self.lang, "draft": self.draft,
+            "enclosures": [[x.url, x.type, x.length] for x in self.enclosures],
+        }  # fmt: skip
 
-FORMATS = ("atom", "rss", "json")
-DEFAULT_FILENAMES = {"atom": "atom.xml", "rss": "rss.xml", "json": "feed.json"}
-INDEX_FILENAME = "index.html"
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Entry:
+        image, source = data["image"], data["source"]
+        return cls(
+            path=data["path"], slug=data["slug"], id=data["id"], title=data["title"],
+            date=datetime.fromisoformat(data["date"]),
+            updated=datetime.fromisoformat(data["updated"]) if data["updated"] else None,
+            link=data["link"], authors=tuple(Person(*p) for p in data["authors"]),
+            summary=data["summary"], content_html=data["content_html"], tags=tuple(data["tags"]),
+            image=Image(*image) if image else None, source=Source(*source) if source else None,
+            lang=data["lang"], draft=data["draft"],
+            enclosures=tuple(Enclosure(*x) for x in data["enclosures"]),
+        )  # fmt: skip
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Config:
     """The site config (feedpub.yaml), with defaults applied."""
 
@@ -117,7 +150,7 @@ class Config:
         return self.id or self.url
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything loaded from a site folder: the config and every entry file."""
 
@@ -127,12 +160,11 @@ class Site:
     """Things worth fixing that do not stop a build (``feedpub check`` lists them)."""
 
 
-@frozen
+@dataclass(frozen=True, slots=True)
 class Feed:
-    """What one feed document publishes: the site and its selected entries.
+    """What one feed document publishes: page 0 is the main feed, 1..pages archives.
 
-    ``page`` 0 is the main (subscription) document; pages 1..``pages`` are
-    RFC 5005 archive documents, 1 being the oldest.
+    Archive page 1 is the oldest (RFC 5005).
     """
 
     config: Config
@@ -142,12 +174,7 @@ class Feed:
     pages: int = 0
 
     def links(self, fmt: str) -> list[tuple[str, str]]:
-        """RFC 5005 (rel, href) links for this document, beyond self and alternate.
-
-        Each archive page links to the current feed and its neighbours; only
-        the newest page gains a next-archive link when a newer page appears
-        (its entries never change).
-        """
+        """RFC 5005 (rel, href) links for this document, beyond self and alternate."""
         url = self.config.feed_url
         if self.page == 0:
             return [("prev-archive", url(fmt, self.pages))] if self.pages else []

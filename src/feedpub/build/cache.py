@@ -1,0 +1,320 @@
+"""The build cache: one SQLite database in ``.feedpub-cache/`` beside the output.
+
+It remembers, per entry file, its stat identity, content hash, checked
+entry and fragments, and per output file what it was built from. It is
+keyed on everything that shapes the output (feedpub's, Python's and the
+libraries' versions, the config bytes); any mismatch or damage means a cold
+build. One transaction per build: a killed build leaves the old cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..errors import Problem
+from ..model import EPOCH
+
+if TYPE_CHECKING:
+    from .compile import Compiled
+
+CACHE_DIR = ".feedpub-cache"
+SCHEMA_VERSION = "1"
+SHAPING_LIBRARIES = ("feedgen", "lxml", "nh3", "pyromark", "PyYAML")
+"""Libraries whose version changes what the feeds hold: an upgrade means a cold build."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    shown TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
+    checked_ns INTEGER NOT NULL, digest TEXT NOT NULL, problems TEXT NOT NULL,
+    id TEXT, link TEXT, draft INTEGER, date_us INTEGER, modified_us INTEGER,
+    modified TEXT, entry TEXT
+);
+CREATE TABLE IF NOT EXISTS fragments (
+    shown TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (shown, format)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outputs (
+    name TEXT PRIMARY KEY, signature TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
+    digest TEXT NOT NULL
+);
+"""
+_FILE_COLUMNS = 15
+
+
+def cache_dir_for(out: Path) -> Path:
+    """Beside the output folder, so ``-o elsewhere`` never mixes two caches."""
+    return out.parent / CACHE_DIR
+
+
+def cache_key(config_bytes: bytes) -> str:
+    """What must be equal for cached fragments and outputs to be trusted."""
+    parts = [SCHEMA_VERSION, __version__, sys.version]
+    for name in SHAPING_LIBRARIES:
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=none")
+    digest = hashlib.sha256("\n".join(parts).encode())
+    digest.update(config_bytes)
+    return digest.hexdigest()
+
+
+Identity = tuple[int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode): a file with all four unchanged was not edited."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """What the cache knows of one entry file, apart from its entry and fragments."""
+
+    shown: str
+    identity: Identity
+    checked_ns: int
+    """The filesystem time when its bytes were last hashed: a later mtime is not trusted."""
+    digest: str
+
+
+class Cache:
+    """An open cache database; changes are one transaction until ``commit``.
+
+    ``folder`` None keeps it in memory (``render_site``, ``use_cache=False``).
+    """
+
+    def __init__(self, folder: Path | None, key: str) -> None:
+        self.folder = folder
+        self.key = key
+        self.notice: str | None = None
+        """Why an existing cache could not be used, when it was damaged."""
+        if folder is None:
+            self.db = _connect(":memory:")
+            self._reset(self.db)
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        self.db = self._open(folder / "cache.sqlite3")
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        try:
+            db = _connect(str(path))
+            if self._meta(db, "key") != self.key:
+                self._reset(db)
+            return db
+        except sqlite3.DatabaseError as exc:
+            self.notice = f"the build cache was unreadable ({exc}); building from scratch"
+            for stale in (path, path.with_name(path.name + "-journal")):
+                stale.unlink(missing_ok=True)
+            db = _connect(str(path))
+            self._reset(db)
+            return db
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _reset(self, db: sqlite3.Connection) -> None:
+        for table in ("meta", "files", "fragments", "outputs"):
+            db.execute(f"DELETE FROM {table}")
+        db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
+
+    def stamp(self) -> int:
+        """The filesystem's "now", taken before looking at the files (as git's index does):
+        a file whose mtime is not older was maybe written while it was looked at."""
+        if self.folder is None:
+            return 0
+        mark = self.folder / "stamp"
+        mark.write_bytes(b"")
+        return mark.stat().st_mtime_ns
+
+    @property
+    def cold(self) -> bool:
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
+
+    def get(self, key: str, default: str = "") -> str:
+        value = self._meta(self.db, key)
+        return default if value is None else value
+
+    def set(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- entry files -------------------------------------------------------
+
+    def identities(self) -> dict[str, tuple[Identity, int]]:
+        """shown -> (identity, checked_ns), the least a no-change build reads."""
+        rows = self.db.execute("SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns FROM files")
+        return {r[0]: ((r[1], r[2], r[3], r[4]), r[5]) for r in rows}
+
+    def files(self) -> dict[str, FileRow]:
+        rows = self.db.execute(
+            "SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns, digest FROM files"
+        )
+        return {r[0]: FileRow(r[0], (r[1], r[2], r[3], r[4]), r[5], r[6]) for r in rows}
+
+    def set_identity(self, shown: str, identity: Identity, checked_ns: int) -> None:
+        self.db.execute(
+            "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, checked_ns = ?"
+            " WHERE shown = ?",
+            (*identity, checked_ns, shown),
+        )
+
+    def remove(self, shown: str) -> None:
+        self.db.execute("DELETE FROM files WHERE shown = ?", (shown,))
+        self.db.execute("DELETE FROM fragments WHERE shown = ?", (shown,))
+
+    def put(self, compiled: Compiled, identity: Identity, checked_ns: int) -> None:
+        """One compiled file: its row, its entry (without the body) and its fragments."""
+        entry = compiled.entry
+        problems = json.dumps([_problem_json(p) for p in compiled.problems])
+        described: tuple[object, ...] = (None,) * 6
+        if entry is not None:
+            stored = entry.to_json()
+            stored["content_html"] = None  # the body lives in the fragments
+            described = (
+                entry.id, entry.link, int(entry.draft), _microseconds(entry.date),
+                _microseconds(entry.modified), entry.modified.isoformat(), 
+            )  # fmt: skip
+        row = (compiled.shown, *identity, checked_ns, compiled.digest, problems, *described,
+               json.dumps(stored, ensure_ascii=False) if entry is not None else None)  # fmt: skip
+        self.db.execute(f"INSERT OR REPLACE INTO files VALUES ({','.join('?' * _FILE_COLUMNS)})", row)
+        self.db.execute("DELETE FROM fragments WHERE shown = ?", (compiled.shown,))
+        self.db.executemany(
+            "INSERT INTO fragments VALUES (?, ?, ?)",
+            ((compiled.shown, fmt, data) for fmt, data in compiled.fragments),
+        )
+
+    def problems(self) -> list[Problem]:
+        """Every file's problems, in file order."""
+        rows = self.db.execute("SELECT problems FROM files WHERE problems != '[]' ORDER BY shown")
+        return [Problem(*p) for (text,) in rows for p in json.loads(text)]
+
+    def ids(self) -> list[tuple[str, str]]:
+        """(shown, id) of every valid entry, in file order."""
+        return list(self.db.execute("SELECT shown, id FROM files WHERE id IS NOT NULL ORDER BY shown"))
+
+    def all_ids(self) -> set[str]:
+        return {entry_id for _, entry_id in self.ids()}
+
+    def ids_by_link(self) -> dict[str, str]:
+        rows = self.db.execute("SELECT link, id FROM files WHERE link IS NOT NULL AND id IS NOT NULL")
+        return dict(rows.fetchall())
+
+    def items(self) -> list[tuple[str, str, int, int, str, int, str]]:
+        """(shown, id, date_us, modified_us, modified, draft, digest) of every valid entry."""
+        return list(
+            self.db.execute(
+                "SELECT shown, id, date_us, modified_us, modified, draft, digest FROM files"
+                " WHERE entry IS NOT NULL"
+            )
+        )
+
+    def entries_json(self, shown: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for name in shown:
+            row = self.db.execute("SELECT entry FROM files WHERE shown = ?", (name,)).fetchone()
+            if row is not None and row[0] is not None:
+                yield name, json.loads(row[0])
+
+    def fragments(self, fmt: str, shown: list[str], batch: int = 500) -> Iterator[bytes]:
+        """The fragments of ``shown`` entries in that order, a batch of rows at a time."""
+        for start in range(0, len(shown), batch):
+            names = shown[start : start + batch]
+            marks = ",".join("?" * len(names))
+            found = dict(
+                self.db.execute(
+                    f"SELECT shown, data FROM fragments WHERE format = ? AND shown IN ({marks})",
+                    (fmt, *names),
+                )
+            )
+            for name in names:
+                yield found[name]
+
+    # -- output files ------------------------------------------------------
+
+    def outputs(self) -> dict[str, tuple[str, int, int, str]]:
+        """name -> (signature, size, mtime_ns, digest) as the last build wrote them."""
+        rows = self.db.execute("SELECT name, signature, size, mtime_ns, digest FROM outputs")
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def intact(self, out: Path, name: str) -> bool:
+        """The output file is as the last build left it (its stat, else its bytes)."""
+        record = self.outputs_cached().get(name)
+        if record is None:
+            return False
+        try:
+            info = os.stat(out / name)
+        except OSError:
+            return False
+        if (info.st_size, info.st_mtime_ns) == (record[1], record[2]):
+            return True
+        if info.st_size != record[1] or _file_digest(out / name) != record[3]:
+            return False
+        # Copied or touched, same bytes: trust its new stat from now on.
+        self.db.execute(
+            "UPDATE outputs SET mtime_ns = ? WHERE name = ?", (info.st_mtime_ns, name)
+        )
+        return True
+
+    def outputs_cached(self) -> dict[str, tuple[str, int, int, str]]:
+        if self._outputs is None:
+            self._outputs = self.outputs()
+        return self._outputs
+
+    _outputs: dict[str, tuple[str, int, int, str]] | None = None
+
+    def outputs_intact(self, out: Path) -> bool:
+        names = list(self.outputs_cached())
+        return bool(names) and all(self.intact(out, name) for name in names)
+
+    def record_outputs(
+        self, out: Path, signatures: dict[str, str], digests: dict[str, str]
+    ) -> None:
+        """What the build left in ``out``: the files it wrote and those it kept."""
+        old = self.outputs_cached()
+        rows = []
+        for name, signature in signatures.items():
+            digest = digests.get(name) or old.get(name, ("", 0, 0, ""))[3]
+            info = os.stat(out / name)
+            rows.append((name, signature, info.st_size, info.st_mtime_ns, digest))
+        self.db.execute("DELETE FROM outputs")
+        self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
+        self._outputs = None
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.rollback()  # whatever was not committed never happened
+        self.db.close()
+
+
+def _microseconds(moment: datetime) -> int:
+    delta = moment - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _problem_json(problem: Problem) -> list[object]:
+    return [problem.path, problem.line, problem.field, problem.message, problem.hint,
+            problem.severity]  # fmt: skip
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.executescript(_SCHEMA)
+    db.commit()
+    return db

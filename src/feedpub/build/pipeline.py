@@ -1,0 +1,228 @@
+"""The build: entry files -> checked entries -> planned documents -> output folder.
+
+Each file is compiled on its own (in parallel when there are many) unless
+the cache knows it; documents are rendered only when what they are built
+from changed; the writer replaces only files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import InputError, Problem, StaleOutputError
+from ..model import CONFIG_NAME, OUTPUT_DIR, Config, Entry, Feed
+from .cache import Cache, cache_dir_for, cache_key
+from .outputs import Planned, plan_outputs
+from .scan import FileStat, scan
+from .writer import differs, stray_files, write_files
+
+Progress = Callable[[], None]
+"""Called once per entry file compiled, so a front end can draw a progress bar."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    entry_count: int
+    """Entries in the main document."""
+    written: list[str]
+    """Output files rewritten (their bytes changed) or removed."""
+    warnings: tuple[Problem, ...] = ()
+    compiled: int = 0
+    """Entry files compiled this run (the rest came from the cache)."""
+    rendered: int = 0
+    """Documents rendered this run (the rest were unchanged)."""
+    files: list[str] = field(default_factory=list)
+    """Every file the build is responsible for in the output folder."""
+    notice: str | None = None
+    """Something worth one line (the cache was damaged and rebuilt)."""
+
+
+def build(
+    root: Path,
+    out_dir: Path | None = None,
+    *,
+    now: datetime | None = None,
+    future: bool = False,
+    check: bool = False,
+    accept_id_changes: bool = False,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the feeds of the site in ``root`` into ``out_dir`` (default root/output).
+
+    ``now`` only decides which entries are already published; it never shows
+    in the output. With ``check`` nothing is written and StaleOutputError says
+    what is out of date.
+    """
+    out = out_dir if out_dir is not None else root / OUTPUT_DIR
+    now = now or datetime.now(UTC)
+    key = cache_key(_config_bytes(root))
+    cache = Cache(cache_dir_for(out) if use_cache else None, key)
+    try:
+        stamp = cache.stamp()
+        files = scan(root)
+        if _nothing_to_do(cache, files, out, now, future):
+            warnings = tuple(Problem(*p) for p in json.loads(cache.get("warnings", "[]")))
+            return BuildResult(int(cache.get("count", "0")), [], warnings, notice=cache.notice)
+        from ..read.config import load_config
+
+        config = load_config(root)
+        compiled, warnings = _refresh(cache, root, out, files, config, stamp, jobs, progress,
+                                      accept_id_changes)  # fmt: skip
+        planned = plan_outputs(cache, config, now, future, out)
+        if check:
+            _check(out, planned)
+            return BuildResult(planned.count, [], warnings, compiled, len(planned.sources))
+        written = write_files(out, planned.sources, planned.leftovers)
+        cache.record_outputs(out, planned.signatures, written.digests)
+        cache.set("count", str(planned.count))
+        cache.set("future", str(future))
+        cache.set("due", str(planned.next_due or ""))
+        cache.set("warnings", json.dumps([_problem_json(p) for p in warnings]))
+        cache.commit()
+        return BuildResult(
+            planned.count, written.changed + planned.leftovers, warnings, compiled,
+            len(planned.sources), sorted(planned.signatures), cache.notice,
+        )  # fmt: skip
+    finally:
+        cache.close()
+
+
+def render_site(
+    root: Path, *, now: datetime | None = None, future: bool = False, jobs: int | None = None
+) -> tuple[Feed, dict[str, bytes]]:
+    """Every output file in memory, with no cache and no output folder.
+
+    The returned main feed's entries carry no ``content_html`` (it lives in
+    the documents' bytes).
+    """
+    now = now or datetime.now(UTC)
+    from ..read.config import load_config
+
+    config = load_config(root)
+    cache = Cache(None, "")
+    try:
+        files = scan(root)
+        _refresh(cache, root, root / OUTPUT_DIR, files, config, cache.stamp(), jobs, None, True)
+        planned = plan_outputs(cache, config, now, future, None)
+        outputs = {
+            name: source if isinstance(source, bytes) else b"".join(source())
+            for name, source in planned.sources.items()
+        }
+        entries = tuple(
+            Entry.from_json(data) for _, data in cache.entries_json(planned.main_keys)
+        )
+        return Feed(config, entries, planned.main_updated), outputs
+    finally:
+        cache.close()
+
+
+def _config_bytes(root: Path) -> bytes:
+    try:
+        return (root / CONFIG_NAME).read_bytes()
+    except OSError:
+        from ..read.config import load_config
+
+        load_config(root)  # raises the error that explains what is missing
+        raise
+
+
+def _nothing_to_do(
+    cache: Cache, files: list[FileStat], out: Path, now: datetime, future: bool
+) -> bool:
+    """The cache saw exactly these files, the outputs are as it left them, and no
+    scheduled entry fell due: answered without loading YAML, Markdown or XML."""
+    if cache.cold or cache.get("future") != str(future):
+        return False
+    due = cache.get("due")
+    if due and int(due) <= int(now.timestamp() * 1_000_000):
+        return False
+    known = cache.identities()
+    if len(known) != len(files):
+        return False
+    for file in files:
+        seen = known.get(file.shown)
+        if seen is None or seen[0] != file.identity or file.mtime_ns >= seen[1]:
+            return False
+    return cache.outputs_intact(out) and not stray_files(out)
+
+
+def _refresh(
+    cache: Cache,
+    root: Path,
+    out: Path,
+    files: list[FileStat],
+    config: Config,
+    stamp: int,
+    jobs: int | None,
+    progress: Progress | None,
+    accept_id_changes: bool,
+) -> tuple[int, tuple[Problem, ...]]:
+    """Bring the cache's entries up to date with the files; raise on errors.
+
+    Returns how many files were compiled and every warning.
+    """
+    from .compile import file_digest, read_entry_file
+    from .idguard import check_ids, published_ids_by_link
+    from .parallel import compile_files
+
+    before = cache.ids_by_link() if not cache.cold else published_ids_by_link(out, config)
+    rows = cache.files()
+    todo: list[tuple[str, str]] = []
+    for file in files:
+        row = rows.pop(file.shown, None)
+        if row is not None and row.identity == file.identity and file.mtime_ns < row.checked_ns:
+            continue
+        if row is not None:  # touched, copied or too recent to trust: same bytes?
+            data, _ = read_entry_file(file.path, file.shown)
+            if data is not None and file_digest(data) == row.digest:
+                cache.set_identity(file.shown, file.identity, stamp)
+                continue
+        todo.append((file.path, file.shown))
+    for gone in rows:
+        cache.remove(gone)
+    identity = {file.shown: file.identity for file in files}
+    changed: list[tuple[str, str, str | None]] = []
+    for compiled in compile_files(todo, config, jobs, progress):
+        cache.put(compiled, identity[compiled.shown], stamp)
+        if compiled.entry is not None:
+            changed.append((compiled.shown, compiled.entry.id, compiled.entry.link))
+    cache.commit()  # what was compiled stays useful even if the build stops here
+    problems = cache.problems() + _duplicate_ids(cache, root)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    if changed and not accept_id_changes:
+        check_ids(before, changed, cache.all_ids())
+    return len(todo), tuple(problems)
+
+
+def _duplicate_ids(cache: Cache, root: Path) -> list[Problem]:
+    from ..read.site import duplicate_ids
+
+    return duplicate_ids(cache.ids(), root)
+
+
+def _check(out: Path, planned: Planned) -> None:
+    stale = [name for name, source in planned.sources.items() if differs(out / name, source)]
+    stale += planned.leftovers + stray_files(out)
+    if stale:
+        raise StaleOutputError.one(
+            "output is out of date: " + ", ".join(sorted(stale)),
+            path=str(out),
+            hint="run 'feedpub build' and commit the result",
+        )
+
+
+def _problem_json(problem: Problem) -> list[object]:
+    return [problem.path, problem.line, problem.field, problem.message, problem.hint,
+            problem.severity]  # fmt: skip
+
+
+def _unused(_: Iterable[object]) -> None:  # pragma: no cover
+    return None

@@ -1,0 +1,1 @@
+"""The commands beyond build: authoring, serving, WebSub, schemas, and their CLI."""

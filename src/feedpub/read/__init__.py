@@ -1,0 +1,1 @@
+"""Reading: feedpub.yaml and entry files into the checked model."""

@@ -1,0 +1,1 @@
+"""Reviewing: check a site and its output, diff a build against what readers have."""
