@@ -1,0 +1,1 @@
+"""Reading entry and config files: bytes to checked YAML node trees."""
