@@ -251,6 +251,8 @@ def explain_syntax_error(
                     return found
                 break
     where = int(at.line) + 1 if at is not None else (int(opened.line) + 1 if opened else None)
+    if problem.startswith("but ") and context:  # the composer's "expected ..., but ..."
+        problem = f"{context}, {problem}"
     return f"invalid YAML: {problem or context}", where, None
 
 
