@@ -126,6 +126,10 @@ def _line_at(text: str, char: str) -> int:
     return text[: text.find(char)].count("\n") + 1
 
 
+NO_ALIAS, NO_ALIAS_HINT = "aliases (*name) are not supported", "write the value out in full"
+NO_TAG_HINT = "remove the '!' tag; feedpub reads plain YAML only"
+
+
 def check_tree(root: yaml.Node, text: str, shown: str) -> list[Problem]:
     """One walk over the tree: aliases, non-core tags, duplicate and non-text keys.
 
@@ -138,42 +142,27 @@ def check_tree(root: yaml.Node, text: str, shown: str) -> list[Problem]:
     while stack:
         node = stack.pop()
         if id(node) in seen:  # an alias reuses its anchor's node
-            line = next(
-                (
-                    int(t.start_mark.line) + 1
-                    for t in yaml.scan(text, Loader=Loader)
-                    if isinstance(t, yaml.AliasToken)
-                ),
-                None,
-            )
-            problems.append(
-                Problem(
-                    shown,
-                    line,
-                    None,
-                    "aliases (*name) are not supported",
-                    "write the value out in full",
-                )
-            )
+            problems.append(Problem(shown, _first_alias_line(text), None, NO_ALIAS, NO_ALIAS_HINT))
             break  # a node inside itself (&a [*a]) would loop forever
         seen.add(id(node))
         if node.tag not in CORE_TAGS:
             short = node.tag.replace("tag:yaml.org,2002:", "!!", 1)
-            problems.append(
-                Problem(
-                    shown,
-                    line_of(node),
-                    None,
-                    f"the YAML tag {short} is not allowed",
-                    "remove the '!' tag; feedpub reads plain YAML only",
-                )
-            )
+            message = f"the YAML tag {short} is not allowed"
+            problems.append(Problem(shown, line_of(node), None, message, NO_TAG_HINT))
         if isinstance(node, yaml.MappingNode):
             problems += _check_keys(node, shown)
             stack.extend(part for pair in reversed(node.value) for part in reversed(pair))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
     return problems
+
+
+def _first_alias_line(text: str) -> int | None:
+    """Where the first ``*name`` is: the tree only shows the anchor's node, reused."""
+    for token in yaml.scan(text, Loader=Loader):
+        if isinstance(token, yaml.AliasToken):
+            return int(token.start_mark.line) + 1
+    return None  # pragma: no cover - the tree reuses a node only for an alias
 
 
 def _check_keys(node: yaml.MappingNode, shown: str) -> list[Problem]:
@@ -204,59 +193,82 @@ _KEY_COLON = re.compile(r"[^#]*?:(?:[ \t]|$)")
 _BARE_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?([A-Za-z0-9_][^\s:#]*)")
 """A line starting with a word, perhaps after '- ': the key someone meant to write."""
 _SETTING = re.compile(r"[ \t]*(?:-[ \t]+)?([^\s:#][^:#]*?):[ \t]+(.*?)[ \t]*")
+"""A whole ``key: value`` line (perhaps a list item): the key and its value."""
+
+
+Explained = tuple[str, int, str]
+"""A teaching message: (message, 1-based line, hint)."""
 
 
 def explain_syntax_error(
     text: str, exc: yaml.MarkedYAMLError
 ) -> tuple[str, int | None, str | None]:
-    """(message, line, hint) for a YAML syntax error, at the line with the mistake."""
+    """(message, line, hint) for a YAML syntax error, at the line with the mistake.
+
+    Each rule reads libyaml's (or PyYAML's) error and the lines around it; an
+    error no rule explains keeps the parser's own words at its line.
+    """
     lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
-    problem, context = exc.problem or "", exc.context or ""
     at, opened = exc.problem_mark, exc.context_mark
-    row = int(at.line) if at is not None else None
-    if row is not None and row < len(lines):
-        indent = lines[row][: len(lines[row]) - len(lines[row].lstrip(" \t"))]
-        if "\t" in indent:
-            return (
-                f"invalid YAML: line {row + 1} is indented with a tab",
-                row + 1,
-                "indent with spaces, not tabs",
-            )
-    if opened is not None and row is not None:
-        start = int(opened.line)
-        if "quoted scalar" in context and "unexpected" in problem:
-            quote = "'" if lines[start][int(opened.column) :].startswith("'") else '"'
-            return unclosed("quote", start + 1, quote)
-        if "flow sequence" in context or "flow mapping" in context:
-            pair = "[]" if "sequence" in context else "{}"
-            span = "\n".join(lines[start : row + 1])[int(opened.column) :]
-            if row > start and span.count(pair[0]) > span.count(pair[1]):
-                return unclosed("list" if pair == "[]" else "mapping", start + 1, pair[1])
-        if "simple key" in context and "expected ':'" in problem:
-            found = missing_colon(lines, start)
-            if found:
-                return found
-    if row is not None and row < len(lines) and problem.startswith("mapping values are not"):
-        before = lines[row][: int(at.column)] if at is not None else ""
-        setting = _SETTING.fullmatch(lines[row])
-        if _KEY_COLON.match(before) and setting:
-            return unquoted_colon(row + 1, setting[1], setting[2])
-        above = row - 1  # a plain text ran on from a line above, which had no ':'
-        while above >= 0 and not _KEY_COLON.match(lines[above]):
-            above -= 1
-        for first in range(above + 1, row):
-            if lines[first].strip() and not lines[first].lstrip().startswith("#"):
-                found = missing_colon(lines, first)
-                if found:
-                    return found
-                break
-    where = int(at.line) + 1 if at is not None else (int(opened.line) + 1 if opened else None)
+    row = int(at.line) if at is not None else len(lines)
+    problem, context = exc.problem or "", exc.context or ""
+    explained = _tab_indent(lines, row)
+    if not explained and opened is not None:
+        explained = _unclosed(lines, context, problem, opened, row)
+        if not explained and "simple key" in context and "expected ':'" in problem:
+            explained = missing_colon(lines, int(opened.line))  # libyaml says: the line below
+    if not explained and at is not None and problem.startswith("mapping values are not"):
+        explained = _colon_in_line(lines, row, int(at.column))
+    if explained:
+        return explained
+    where = row + 1 if at is not None else (int(opened.line) + 1 if opened else None)
     if problem.startswith("but ") and context:  # the composer's "expected ..., but ..."
         problem = f"{context}, {problem}"
     return f"invalid YAML: {problem or context}", where, None
 
 
-def missing_colon(lines: list[str], row: int) -> tuple[str, int, str] | None:
+def _tab_indent(lines: list[str], row: int) -> Explained | None:
+    """YAML forbids tabs in indentation; whatever the parser said, that is the mistake."""
+    line = lines[row] if row < len(lines) else ""
+    if "\t" not in line[: len(line) - len(line.lstrip(" \t"))]:
+        return None
+    return (
+        f"invalid YAML: line {row + 1} is indented with a tab",
+        row + 1,
+        "indent with spaces, not tabs",
+    )
+
+
+def _unclosed(
+    lines: list[str], context: str, problem: str, opened: yaml.Mark, row: int
+) -> Explained | None:
+    """A quote, '[' or '{' still open where the parser gave up."""
+    start, column = int(opened.line), int(opened.column)
+    if "quoted scalar" in context and "unexpected" in problem:
+        return unclosed("quote", start + 1, "'" if lines[start][column:][:1] == "'" else '"')
+    if "flow sequence" in context or "flow mapping" in context:
+        pair = "[]" if "sequence" in context else "{}"
+        span = "\n".join(lines[start : row + 1])[column:]
+        if row > start and span.count(pair[0]) > span.count(pair[1]):
+            return unclosed("list" if pair == "[]" else "mapping", start + 1, pair[1])
+    return None
+
+
+def _colon_in_line(lines: list[str], row: int, column: int) -> Explained | None:
+    """``key: a: b`` on this line, or a key without ':' above, whose text ran on to here."""
+    setting = _SETTING.fullmatch(lines[row])
+    if setting and _KEY_COLON.match(lines[row][:column]):
+        return unquoted_colon(row + 1, setting[1], setting[2])
+    above = row - 1
+    while above >= 0 and not _KEY_COLON.match(lines[above]):
+        above -= 1
+    for first in range(above + 1, row):  # the run's first line that holds anything
+        if lines[first].strip() and not lines[first].lstrip().startswith("#"):
+            return missing_colon(lines, first)
+    return None
+
+
+def missing_colon(lines: list[str], row: int) -> Explained | None:
     """The message for line ``row`` (0-based) when it is a key without its ':'."""
     word = _BARE_KEY.match(lines[row])
     if word is None or _KEY_COLON.match(lines[row]):
@@ -268,7 +280,7 @@ def missing_colon(lines: list[str], row: int) -> tuple[str, int, str] | None:
     )
 
 
-def unquoted_colon(line: int, key: str, value: str) -> tuple[str, int, str]:
+def unquoted_colon(line: int, key: str, value: str) -> Explained:
     """The message for ``key: a: b``, whose value must be quoted to hold ': '."""
     quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
     return (
@@ -278,7 +290,7 @@ def unquoted_colon(line: int, key: str, value: str) -> tuple[str, int, str]:
     )
 
 
-def unclosed(what: str, line: int, closer: str) -> tuple[str, int, str]:
+def unclosed(what: str, line: int, closer: str) -> Explained:
     """The message for a quote, list or mapping opened on ``line`` and never closed."""
     return (
         f"invalid YAML: the {what} opened on line {line} is never closed",
