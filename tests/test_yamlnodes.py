@@ -166,6 +166,10 @@ def test_syntax_errors_point_at_the_mistake(text: str, expected: str) -> None:
             f"{X}:4: error: aliases (*name) are not supported (write the value out in full)",
         ),
         (
+            "a: &x text\n\nb: *x\n",
+            f"{X}:3: error: aliases (*name) are not supported (write the value out in full)",
+        ),
+        (
             "a: &x [*x]\n",
             f"{X}:1: error: aliases (*name) are not supported (write the value out in full)",
         ),
