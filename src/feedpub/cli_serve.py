@@ -13,7 +13,7 @@ from .errors import FeedpubError
 
 
 class _Terminated(BaseException):
-    """SIGTERM arrived; a BaseException like KeyboardInterrupt, so no ``except Exception`` eats it."""
+    """SIGTERM arrived; a BaseException, so no ``except Exception`` on the way eats it."""
 
 
 def _raise_terminated(signum: int, frame: object) -> None:
