@@ -5,7 +5,9 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -165,3 +167,95 @@ def test_hub_config_accepts_one_url_and_rejects_non_urls(make_site: MakeSite, hu
     assert code == 1
     assert 'hub: "ftp://hub.example/" uses a "ftp:" URL' in err
     assert 'hub: "hub" must be an absolute URL' in err
+
+
+@contextmanager
+def raw_hub(answer: bytes, pause: float) -> Iterator[str]:
+    """A hub that reads the request, then sends ``answer`` one byte every ``pause`` seconds.
+
+    With an empty ``answer`` it never says anything. Yields the hub's URL.
+    """
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+
+    def talk(connection: socket.socket) -> None:
+        with connection:
+            connection.recv(65536)
+            for byte in answer:
+                if stop.wait(pause):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:  # the client gave up: that is the point
+                    return
+            stop.wait()
+
+    def serve() -> None:
+        talkers = []
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            talker = threading.Thread(target=talk, args=(connection,), daemon=True)
+            talker.start()
+            talkers.append(talker)
+        for talker in talkers:
+            talker.join(timeout=10)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        listener.close()
+
+
+def one_feed_site(make_site: MakeSite, hub: str) -> Path:
+    return make_site(ENTRY, config=f"{BASIC_CONFIG}formats: [atom]\nhub: {hub}\n")
+
+
+def test_a_trickling_hub_fails_at_the_deadline(make_site: MakeSite) -> None:
+    """Each byte comes well within the timeout, but the whole answer does not."""
+    with raw_hub(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", 0.5) as url:
+        root = one_feed_site(make_site, url)
+        began = time.monotonic()
+        code, out, err = run("ping", "-C", str(root), "--timeout", "1")
+        took = time.monotonic() - began
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        f"failed {url} <- https://example.org/atom.xml: no answer within 1 s"
+    )
+    assert took < 5  # about 1 s; the trickle would take 22 s
+    assert "Traceback" not in err
+
+
+def test_headers_cut_off_at_the_deadline_are_a_failure(make_site: MakeSite) -> None:
+    """The status line came at once; the headers never ended: not a success."""
+    with raw_hub(b"HTTP/1.1 204 No Content\r\nServer: slow\r\n", 0.01) as url:
+        root = one_feed_site(make_site, url)
+        code, out, err = run("ping", "-C", str(root), "--timeout", "0.5")
+    assert (code, out) == (1, "")
+    assert "atom.xml: no answer within 0.5 s\n" in err
+
+
+def test_a_hub_that_accepts_and_never_answers_fails(make_site: MakeSite) -> None:
+    with raw_hub(b"", 0.1) as url:
+        root = one_feed_site(make_site, url)
+        began = time.monotonic()
+        code, out, err = run("ping", "-C", str(root), "--timeout", "0.5")
+        took = time.monotonic() - began
+    assert (code, out) == (1, "")
+    assert "atom.xml: no answer within 0.5 s\n" in err
+    assert took < 5
+
+
+def test_a_prompt_hub_answering_at_once_is_ok(make_site: MakeSite) -> None:
+    with raw_hub(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok", 0) as url:
+        root = one_feed_site(make_site, url)
+        code, out, err = run("ping", "-C", str(root), "--timeout", "5")
+    assert (code, err) == (0, "")
+    assert out == f"ok {url} <- https://example.org/atom.xml: 202 Accepted\n"

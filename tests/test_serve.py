@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub import FeedpubError
+from feedpub import BuildResult, FeedpubError, build
 from feedpub.serve import Server, start
 
 from .conftest import MakeSite
@@ -268,19 +268,22 @@ def _drive_serve(
     assert _next_matching(out, "stopped") == "stopped\n"
 
 
-def test_a_crash_in_a_rebuild_is_reported_not_fatal(
-    server: Server, site: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("boom")
+def test_a_crash_in_a_rebuild_is_reported_not_fatal(site: Path) -> None:
+    crash = threading.Event()
 
-    monkeypatch.setattr("feedpub.serve.build", broken)
-    before = server.builds
-    (site / "entries/2020-02-01-second.yaml").write_text(SECOND)
-    event = server.wait_for_build(before, timeout=WAIT)
-    assert not event.ok
-    assert "internal error while building: RuntimeError: boom" in str(event.problems[0])
-    assert get(server, "/atom.xml")[0] == 200
-    monkeypatch.undo()
-    (site / "entries/2020-02-01-second.yaml").write_text(SECOND + "tags: [x]\n")
-    assert server.wait_for_build(before + 1, timeout=WAIT).ok
+    def builder(root: Path, out_dir: Path) -> BuildResult:
+        if crash.is_set():
+            raise RuntimeError("boom")
+        return build(root, out_dir)
+
+    with start(site, port=0, interval=0.05, builder=builder) as server:
+        crash.set()
+        before = server.builds
+        (site / "entries/2020-02-01-second.yaml").write_text(SECOND)
+        event = server.wait_for_build(before, timeout=WAIT)
+        assert not event.ok
+        assert "internal error while building: RuntimeError: boom" in str(event.problems[0])
+        assert get(server, "/atom.xml")[0] == 200
+        crash.clear()
+        (site / "entries/2020-02-01-second.yaml").write_text(SECOND + "tags: [x]\n")
+        assert server.wait_for_build(before + 1, timeout=WAIT).ok

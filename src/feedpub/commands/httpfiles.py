@@ -7,20 +7,31 @@ never leaking files from outside the folder. Requests are resolved by hand
 rather than with SimpleHTTPRequestHandler so the last rule is ours to test:
 ``..`` segments (also percent-encoded), hidden files (the writer's temp
 files) and symlinks that lead out of the folder all get 404.
+
+Feed readers and browsers also poll, often several at once and over
+keep-alive connections, so the server speaks HTTP/1.1 with a thread per
+connection, sends a Content-Length with every answer (or the connection
+could not be reused) and closes connections idle for ``idle_timeout``
+seconds, so a slow or silent client holds only its own thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import http.server
 import mimetypes
 import os
+import socket
+import sys
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from .. import __version__
@@ -100,22 +111,77 @@ def not_modified(match: str | None, since: str | None, etag: str, mtime: float) 
     return int(mtime) <= moment.timestamp()
 
 
+Request = socket.socket | tuple[bytes, socket.socket]
+"""What socketserver passes around as a request (a TCP server only sees sockets)."""
+IDLE_TIMEOUT = 10.0
+"""Seconds a connection may stay silent (or stall a read or write) before it is closed."""
+
+
 class FolderServer(http.server.ThreadingHTTPServer):
-    """A threading server that knows its folder and its file name -> type table."""
+    """A threading server that knows its folder, its file name -> type table and its connections."""
 
     daemon_threads = True
+    request_queue_size = 512
+    """The listen backlog: a burst of readers connecting at once waits instead of being refused."""
 
-    def __init__(self, port: int, folder: Path, log: Callable[[str], None] | None) -> None:
+    def __init__(
+        self,
+        port: int,
+        folder: Path,
+        log: Callable[[str], None] | None,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
         super().__init__(("127.0.0.1", port), FolderHandler)
         self.folder = folder.resolve()
         self.types: Mapping[str, str] = {}
         """Config file names -> media type; replaced whole after each build."""
         self.log = log
+        self.idle_timeout = idle_timeout
+        self._open: set[Request] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Request, client_address: Any) -> None:
+        """Remember the connection before its thread starts, so a stop can always end it."""
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def finish_request(self, request: Request, client_address: Any) -> None:
+        """Handle one connection in its thread; forget it once it is done."""
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def close_connections(self) -> None:
+        """End every open connection, so keep-alive clients are not served after a stop."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            if isinstance(connection, socket.socket):
+                with contextlib.suppress(OSError):  # already closed by its own thread
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Request, client_address: Any) -> None:
+        """A client that went away is routine; anything else is logged, not printed."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        if self.log is not None:
+            self.log(f"error while answering {client_address}: {error!r}")
 
 
 class FolderHandler(http.server.BaseHTTPRequestHandler):
     server: FolderServer
     server_version = f"feedpub/{__version__}"
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    """Headers and body go out as two writes: without this, keep-alive waits 40 ms on each."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
@@ -128,6 +194,9 @@ class FolderHandler(http.server.BaseHTTPRequestHandler):
             self.server.log(format % args)
 
     def _respond(self, *, send_body: bool) -> None:
+        if self.headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in self.headers:
+            # A GET with a body is odd; rather than parse it, end the connection after this answer.
+            self.close_connection = True
         folder = self.server.folder
         target = resolve_request(folder, self.path)
         if target is not None and target.is_dir():
@@ -140,20 +209,22 @@ class FolderHandler(http.server.BaseHTTPRequestHandler):
                 return
             target = index
         if target is None or not target.is_file():
-            self.send_error(HTTPStatus.NOT_FOUND)
+            self._not_found(send_body)
             return
         try:
             with target.open("rb") as handle:
                 mtime = os.fstat(handle.fileno()).st_mtime
                 data = handle.read()
         except OSError:
-            self.send_error(HTTPStatus.NOT_FOUND)
+            self._not_found(send_body)
             return
         name = target.relative_to(folder).as_posix()
         etag = etag_of(data)
         headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True)}
         match, since = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
         if not_modified(match, since, etag, mtime):
+            # RFC 9110 section 8.6: the length a 200 would have had, and no body.
+            headers["Content-Length"] = str(len(data))
             self._send(HTTPStatus.NOT_MODIFIED, None, b"", False, headers)
             return
         types = self.server.types
@@ -178,6 +249,11 @@ class FolderHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if send_body:
             self.wfile.write(data)
+
+    def _not_found(self, send_body: bool) -> None:
+        """A 404 that keeps the connection open (``send_error`` would close it)."""
+        page = b"404 Not Found\n"
+        self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", page, send_body)
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)

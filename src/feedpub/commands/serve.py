@@ -9,6 +9,9 @@ watched, so editor swap files never trigger a build.
 
 A failed rebuild changes nothing on disk (the writer is atomic), so the
 last good output keeps being served while the error is reported.
+
+Serving itself (keep-alive, a thread per connection, idle timeouts, path
+checks) is httpfiles.py's; this module ties it to the builds.
 """
 
 from __future__ import annotations
@@ -19,13 +22,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..read.config import load_config
+from ..build.pipeline import BuildResult, build
 from ..build.scan import entry_files
 from ..errors import FeedpubError, Problem
-from .httpfiles import FORMAT_TYPES, FolderServer
-from ..model import CONFIG_NAME, ENTRIES_DIR, OUTPUT_DIR
-from ..model import DEFAULT_FILENAMES
-from ..build.pipeline import BuildResult, build
+from ..model import CONFIG_NAME, DEFAULT_FILENAMES, ENTRIES_DIR, OUTPUT_DIR
+from ..read.config import load_config
+from .httpfiles import FORMAT_TYPES, IDLE_TIMEOUT, FolderServer
 
 INTERVAL = 0.5
 """Seconds between two looks at the files: fast enough to feel live."""
@@ -33,6 +35,8 @@ _SETTLE = 0.1
 _SETTLE_ROUNDS = 20
 
 Snapshot = dict[str, tuple[int, int, int]]
+Builder = Callable[[Path, Path], BuildResult]
+"""What makes the site: ``build(root, out_dir)``; replaceable so tests can make it fail."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +63,14 @@ class Server:
         out_dir: Path,
         httpd: FolderServer,
         on_build: Callable[[BuildEvent], None] | None,
+        builder: Builder = build,
     ) -> None:
         self.root = root
         self.out_dir = out_dir
         self.url = f"http://127.0.0.1:{httpd.server_address[1]}/"
         self._httpd = httpd
         self._on_build = on_build
+        self._builder = builder
         self._events: list[BuildEvent] = []
         self._changed = threading.Condition()
         self._stopping = threading.Event()
@@ -105,6 +111,7 @@ class Server:
         self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_connections()
         for thread in self._threads:
             thread.join(timeout=10)
 
@@ -128,7 +135,7 @@ class Server:
 
     def _build(self, changed: tuple[str, ...] = ()) -> BuildEvent:
         try:
-            result = build(self.root, self.out_dir)
+            result = self._builder(self.root, self.out_dir)
         except FeedpubError as exc:
             event = BuildEvent(self.builds + 1, None, exc.problems, changed)
         except Exception as exc:  # a bug must not stop the preview; say so and go on
@@ -203,36 +210,42 @@ def start(
     interval: float = INTERVAL,
     on_build: Callable[[BuildEvent], None] | None = None,
     log: Callable[[str], None] | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
+    builder: Builder = build,
 ) -> Server:
     """Build the site, then serve ``out_dir`` (default root/output) on 127.0.0.1.
 
     ``port`` 0 picks a free port (see ``Server.url``). Without ``watch`` a
     failed first build raises FeedpubError; with it, the error is reported
     through ``on_build`` and the previous output/ is served until a change
-    fixes the build. ``log`` receives one line per HTTP request.
+    fixes the build. ``log`` receives one line per HTTP request. A connection
+    silent for ``idle_timeout`` seconds is closed, so idle clients cost nothing.
     """
     if not (root / CONFIG_NAME).is_file():
         load_config(root)  # raises the usual "no feedpub.yaml" error
     out = out_dir if out_dir is not None else root / OUTPUT_DIR
     out.mkdir(parents=True, exist_ok=True)
     try:
-        httpd = FolderServer(port, out, log)
+        httpd = FolderServer(port, out, log, idle_timeout)
     except OSError as exc:
         raise FeedpubError.one(
             f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
             hint="another program may use this port; pick another with --port, or 0 for any",
         ) from exc
-    server = Server(root, out, httpd, on_build)
-    # Taken before the first build, so a change made while it runs is not missed.
-    baseline = snapshot(root)
-    first = server._build()
-    if not first.ok:
-        if not watch:
-            httpd.server_close()
-            raise FeedpubError(first.problems)
-        try:
-            httpd.types = media_types(load_config(root).filenames)
-        except FeedpubError:  # a broken config: assume the default file names
-            httpd.types = media_types(DEFAULT_FILENAMES.items())
+    server = Server(root, out, httpd, on_build, builder)
+    try:
+        # Taken before the first build, so a change made while it runs is not missed.
+        baseline = snapshot(root)
+        first = server._build()
+        if not first.ok:
+            if not watch:
+                raise FeedpubError(first.problems)
+            try:
+                httpd.types = media_types(load_config(root).filenames)
+            except FeedpubError:  # a broken config: assume the default file names
+                httpd.types = media_types(DEFAULT_FILENAMES.items())
+    except BaseException:  # a failed first build, or Ctrl-C during it: free the port
+        httpd.server_close()
+        raise
     server._start(watch, interval, baseline)
     return server

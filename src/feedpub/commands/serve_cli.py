@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -12,14 +12,22 @@ from .options import colour, echo_problems, info, root_option, verbosity
 from ..errors import FeedpubError
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived; a BaseException, so no ``except Exception`` on the way eats it."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def _stop_on_sigterm() -> Any:
-    """Let SIGTERM (``kill``, ``docker stop``, systemd) stop serve like Ctrl-C.
+    """Let SIGTERM (``kill``, ``docker stop``, systemd) stop serve cleanly, exit status 0.
 
     Returns the previous handler to restore, or None off the main thread,
     where Python cannot install handlers.
     """
     try:
-        return signal.signal(signal.SIGTERM, signal.default_int_handler)
+        return signal.signal(signal.SIGTERM, _raise_terminated)
     except ValueError:
         return None
 
@@ -42,7 +50,7 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
     as a good static host would. Only this machine can connect. When an
     entry or feedpub.yaml changes the site is rebuilt; if the build fails,
     the error is printed and the last good output stays online. Stop with
-    Ctrl-C.
+    Ctrl-C (exit status 130) or SIGTERM (exit status 0).
 
     \b
     Examples:
@@ -75,13 +83,16 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
     def log(line: str) -> None:
         click.echo(line, err=True)
 
-    server = start_server(
-        root,
-        port=port,
-        watch=not no_watch,
-        on_build=report,
-        log=log if verbosity() > 0 else None,
-    )
+    try:
+        server = start_server(
+            root,
+            port=port,
+            watch=not no_watch,
+            on_build=report,
+            log=log if verbosity() > 0 else None,
+        )
+    except KeyboardInterrupt:  # during the first build
+        _interrupted()
     previous = _stop_on_sigterm()
     try:
         info(f"serving {server.out_dir} at {server.url}")
@@ -95,12 +106,21 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
         info(f"{watching}Ctrl-C to stop")
         server.wait()
     except KeyboardInterrupt:
+        server.stop()
+        _interrupted()
+    except _Terminated:
         pass
     finally:
         server.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     info("stopped")
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: one line, no traceback, and the shell's status for SIGINT (128 + 2)."""
+    click.echo("interrupted", err=True)
+    raise click.exceptions.Exit(130)
 
 
 @click.command()
