@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .commands.site_cli import init, list_entries, new, schema
 from .commands.options import (
     VERBOSITY,
     Group,
@@ -30,6 +29,7 @@ from .commands.options import (
     verbosity,
 )
 from .commands.serve_cli import ping, serve
+from .commands.site_cli import init, list_entries, new, schema
 from .model import OUTPUT_DIR
 
 if TYPE_CHECKING:

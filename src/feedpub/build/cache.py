@@ -141,11 +141,11 @@ class Cache:
     def cold(self) -> bool:
         return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
 
-    def get(self, key: str, default: str = "") -> str:
+    def get_meta(self, key: str, default: str = "") -> str:
         value = self._meta(self.db, key)
         return default if value is None else value
 
-    def set(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- entry files -------------------------------------------------------

@@ -67,8 +67,8 @@ def build(
         stamp = cache.stamp()
         files = scan(root)
         if _nothing_to_do(cache, files, out, now, future):
-            warnings = tuple(Problem(*p) for p in json.loads(cache.get("warnings", "[]")))
-            return BuildResult(int(cache.get("count", "0")), [], warnings, notice=cache.notice)
+            warnings = tuple(Problem(*p) for p in json.loads(cache.get_meta("warnings", "[]")))
+            return BuildResult(int(cache.get_meta("count", "0")), [], warnings, notice=cache.notice)
         from ..read.config import load_config
 
         config = load_config(root)
@@ -80,10 +80,10 @@ def build(
             return BuildResult(planned.count, [], warnings, compiled, len(planned.sources))
         written = write_files(out, planned.sources, planned.leftovers)
         cache.record_outputs(out, planned.signatures, written.digests)
-        cache.set("count", str(planned.count))
-        cache.set("future", str(future))
-        cache.set("due", str(planned.next_due or ""))
-        cache.set("warnings", json.dumps([_problem_json(p) for p in warnings]))
+        cache.set_meta("count", str(planned.count))
+        cache.set_meta("future", str(future))
+        cache.set_meta("due", str(planned.next_due or ""))
+        cache.set_meta("warnings", json.dumps([_problem_json(p) for p in warnings]))
         cache.commit()
         return BuildResult(
             planned.count, written.changed + planned.leftovers, warnings, compiled,
@@ -137,9 +137,9 @@ def _nothing_to_do(
 ) -> bool:
     """The cache saw exactly these files, the outputs are as it left them, and no
     scheduled entry fell due: answered without loading YAML, Markdown or XML."""
-    if cache.cold or cache.get("future") != str(future):
+    if cache.cold or cache.get_meta("future") != str(future):
         return False
-    due = cache.get("due")
+    due = cache.get_meta("due")
     if due and int(due) <= int(now.timestamp() * 1_000_000):
         return False
     known = cache.identities()
@@ -167,7 +167,8 @@ def _refresh(
 
     Returns how many files were compiled and every warning.
     """
-    from .compile import file_digest, read_entry_file
+    from ..read.entry import read_entry_file
+    from .compile import file_digest
     from .idguard import check_ids, published_ids_by_link
     from .parallel import compile_files
 

@@ -80,8 +80,8 @@ def _walk(
             info = item.stat()  # follows symlinks, as an editor or a shell would
         except OSError as exc:
             if item.name.endswith(ENTRY_SUFFIXES) or item.is_symlink():
-                hint = "a symbolic link to nothing?" if item.is_symlink() else None
-                problems.append(Problem(where, None, None, f"cannot read: {exc.strerror}", hint))
+                why = "a symbolic link to nothing?" if item.is_symlink() else None
+                problems.append(Problem(where, None, None, f"cannot read: {exc.strerror}", why))
             continue
         if stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from ..read.config import load_config
 from ..errors import FeedpubError, Problem
 from ..model import ENTRIES_DIR
+from ..read.config import load_config
 from ..read.slug import slugify
 
 SCHEMA_DIR = ".feedpub"

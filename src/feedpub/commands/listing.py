@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from ..read.site import load_site
 from ..model import Entry
+from ..read.site import load_site
 
 Status = Literal["published", "draft", "scheduled"]
 

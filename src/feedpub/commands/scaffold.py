@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from yaml.nodes import MappingNode
 
-from .authoring import create_files, entry_path, entry_text, modeline, schema_path, yaml_line
-from ..read.config import parse_config
 from ..errors import InputError, Problem
-from ..read.fields import Fields
 from ..model import CONFIG_NAME
+from ..read.config import parse_config
+from ..read.fields import Fields
+from .authoring import create_files, entry_path, entry_text, modeline, schema_path, yaml_line
 
 CACHE_DIR = ".feedpub-cache/"
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from typing import Any, NoReturn
 
 import click
 
-from .options import colour, echo_problems, info, root_option, verbosity
 from ..errors import FeedpubError
+from .options import colour, echo_problems, info, root_option, verbosity
 
 
 class _Terminated(BaseException):
@@ -144,8 +144,8 @@ def ping(root: Path, timeout: float) -> None:
       feedpub build && ./deploy.sh && feedpub ping
       feedpub ping --timeout 30
     """
-    from ..read.config import load_config
     from ..model import CONFIG_NAME
+    from ..read.config import load_config
     from .websub import feed_urls, ping_all
 
     config = load_config(root)

@@ -137,10 +137,10 @@ def new(root: Path, title: str, when: str | None, draft: bool, edit: bool) -> No
     """
     from zoneinfo import ZoneInfo
 
-    from .authoring import create_entry, parse_when
+    from ..errors import InputError
     from ..read.config import load_config
     from ..read.entry import load_entry
-    from ..errors import InputError
+    from .authoring import create_entry, parse_when
 
     config = load_config(root)
     moment = None

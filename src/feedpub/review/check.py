@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .diff import FeedDiff, compare
-from ..errors import Problem
-from .feedread import PublishedEntry, UnreadableFeed, read_entries
-from ..read.site import read_site
-from ..model import DEFAULT_FILENAMES
-from .outputcheck import check_file
 from ..build.pipeline import render_site
+from ..errors import Problem
+from ..model import DEFAULT_FILENAMES
+from ..read.site import read_site
+from .diff import FeedDiff, compare
+from .feedread import PublishedEntry, UnreadableFeed, read_entries
+from .outputcheck import check_file
 
 
 def check_site(root: Path, out_dir: Path) -> list[Problem]:
