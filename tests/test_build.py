@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from feedpub import InputError, OutputError, StaleOutputError, build, buildstate, frames
+from feedpub import InputError, OutputError, StaleOutputError, build
 from feedpub.model import Feed
-from feedpub.pipeline import render_site
+from feedpub.builder.pipeline import render_site
 
 from .conftest import NOW, MakeSite, snapshot
 
@@ -193,18 +193,19 @@ def test_render_crash_midway_leaves_output_untouched(
     pending: Pending, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Atom renders fine, RSS blows up: atom.xml must not be half-updated."""
+    from feedpub.formats import Format, rss
+
     root, before = pending
-    frame = frames.document_frame
 
-    def boom(feed: Feed, fmt: str) -> tuple[bytes, bytes, bytes, bytes]:
-        if fmt == "rss":  # the frame comes from a template or the renderer: either fails
-            raise RuntimeError("renderer crashed")
-        return frame(feed, fmt)
+    def boom(feed: Feed, fragments: Iterable[bytes]) -> Iterator[bytes]:
+        yield b"<rss>"
+        raise RuntimeError("renderer crashed")
 
-    monkeypatch.setattr(buildstate, "document_frame", boom)
+    monkeypatch.setattr(rss, "FORMAT", Format("rss", "", "", rss.rss_item, boom))
     with pytest.raises(RuntimeError):
         build(root, now=NOW)
     assert snapshot(root / "output") == before
+    assert not list(root.glob(".output.feedpub-staging"))
 
 
 def test_failed_rename_rolls_back_files_already_replaced(
@@ -243,92 +244,6 @@ def test_failed_disk_sync_is_an_output_error_and_leaves_output_untouched(
     assert not [p for p in (root / "output").rglob("*") if p.name.startswith(".")]
 
 
-def test_large_files_reach_the_disk_while_they_are_written(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A big feed is synced in parts as it is written, then whole; one found unchanged
-    is deleted while parts of it may still be syncing (so parts go by descriptor)."""
-    from feedpub import writer
-
-    root = make_site({f"e{day:02d}.yaml": entry(f"Entry {day}") for day in range(1, 21)})
-    build(root, now=NOW)
-    expected = snapshot(root / "output")
-    (root / "output" / "atom.xml").unlink()
-    parts: list[int] = []
-    wholes: list[str] = []
-    real_fsync, real_whole = os.fsync, writer._fsync
-
-    def part(fd: int) -> None:
-        parts.append(os.fstat(fd).st_size)
-        real_fsync(fd)
-
-    def whole(path: Path) -> None:
-        wholes.append(path.name)
-        real_whole(path)
-
-    monkeypatch.setattr(writer, "_SYNC_EVERY", 2000)
-    monkeypatch.setattr(os, "fsync", part)
-    monkeypatch.setattr(writer, "_fsync", whole)
-    build(root, now=NOW)  # rss.xml and the rest come out unchanged: their temps go
-    assert snapshot(root / "output") == expected
-    assert len(parts) >= 4 and min(parts) >= 2000  # atom.xml, and files found unchanged
-    assert len(wholes) == 1  # only atom.xml changed
-
-
-def test_much_to_write_is_shared_with_a_child_process_and_gives_the_same_bytes(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from feedpub import forked, writer
-
-    root = make_site({f"e{day:02d}.yaml": entry(f"Entry {day}") for day in range(1, 21)})
-    build(root, now=NOW)  # small: written by this process alone
-    expected = snapshot(root / "output")
-    children: list[forked.Child] = []
-    real_child = forked.Child
-
-    def counted(work: Callable[[], object]) -> forked.Child:
-        children.append(real_child(work))
-        return children[-1]
-
-    monkeypatch.setattr(forked, "Child", counted)
-    monkeypatch.setattr(writer, "_SHARE_FROM", 0)
-    for name in expected:
-        (root / "output" / name).unlink()
-    build(root, now=NOW)
-    assert len(children) == 1
-    assert snapshot(root / "output") == expected
-
-
-@pytest.mark.parametrize("failing", ["child", "parent"])
-def test_a_failure_on_either_side_of_a_shared_write_leaves_the_output_as_it_was(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, failing: str
-) -> None:
-    """Files written before the failure, on both sides, are removed."""
-    from feedpub import writer
-
-    root = make_site({f"e{day:02d}.yaml": entry(f"Entry {day}") for day in range(1, 21)})
-    build(root, now=NOW)
-    before = snapshot(root / "output")
-    (root / "entries/e01.yaml").write_text(entry("Entry 1, edited"))
-    parent, real_stage = os.getpid(), writer._stage
-    written: list[str] = []  # after the fork, the child appends to its own copy
-
-    def stage(target: Path, *args: Any) -> Path:
-        if (os.getpid() == parent) == (failing == "parent") and written:
-            raise OSError(28, "No space left on device", str(target))  # its second file
-        temp = real_stage(target, *args)
-        written.append(temp.name)
-        return temp
-
-    monkeypatch.setattr(writer, "_SHARE_FROM", 0)
-    monkeypatch.setattr(writer, "_stage", stage)
-    with pytest.raises(OutputError, match="No space left on device"):
-        build(root, now=NOW)
-    assert written  # the parent wrote one file at least (its own, or before failing)
-    assert snapshot(root / "output") == before
-    assert not [p for p in (root / "output").rglob("*") if p.name.startswith(".")]
-
-
 def test_output_path_that_is_a_file_is_a_clear_error(make_site: MakeSite) -> None:
     root = make_site({"a.yaml": entry()})
     (root / "output").write_text("not a folder")
@@ -348,11 +263,24 @@ def test_check_reports_stale_output_and_writes_nothing(make_site: MakeSite) -> N
     assert snapshot(root / "output") == before
 
 
-@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 3 * 65536 + 7, (1 << 20) + 65536])
-def test_entry_files_are_read_whole_at_every_size(tmp_path: Path, size: int) -> None:
-    from feedpub.compile import read_file
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 999_999, 1_000_000])
+def test_entry_files_are_read_whole_up_to_the_limit(tmp_path: Path, size: int) -> None:
+    from feedpub.read.entry import read_entry_file
 
     path = tmp_path / "e.yaml"
     path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
-    assert read_file(path) == path.read_bytes()
-    assert len(read_file(str(path))) == size
+    assert read_entry_file(str(path), "entries/e.yaml") == (path.read_bytes(), None)
+
+
+def test_a_huge_entry_file_is_refused_from_its_size_without_reading_it(
+    make_site: MakeSite,
+) -> None:
+    root = make_site({"a.yaml": entry()})
+    with open(root / "entries/huge.yaml", "wb") as handle:
+        handle.truncate(2_000_000_000)  # sparse: refused by stat, never read
+    with pytest.raises(InputError) as caught:
+        build(root, now=NOW)
+    assert str(caught.value) == (
+        "entries/huge.yaml:1: error: file is 2,000,000,000 bytes, over the 1,000,000-byte"
+        " limit (split it or move large media out of the entry)"
+    )

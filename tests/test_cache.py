@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import StaleOutputError, build, cache, cachefile, fragments, pipeline, workers
+from feedpub import StaleOutputError, build, cache, cachefile, fragments, workers
+from feedpub.build import pipeline
 from feedpub.cachefile import BODIES, CACHE_DIR, cache_key, read_head
 from feedpub.errors import FeedpubError
 
@@ -268,7 +269,7 @@ def test_when_the_look_finds_other_files_than_listed_they_are_compiled_again(
 def test_a_documents_size_is_the_length_of_its_bytes(make_site: MakeSite, drafts: bool) -> None:
     """What the writer shares out by: counted alone, or with the spans."""
     from feedpub.buildstate import BuildState
-    from feedpub.config import load_config
+    from feedpub.read.config import load_config
     from feedpub.spill import SpillFolder
 
     extra = "draft: true\n" if drafts else "content: '*x*'\n"
@@ -297,7 +298,7 @@ def _worker_fails_on_e07(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch, fail: Callable[[str], object]
 ) -> Path:
     """A site whose worker calls ``fail`` instead of compiling entries/e07.yaml."""
-    from feedpub.compile import compile_file
+    from feedpub.builder.compile import compile_file
 
     def compiling(path: str, shown: str, config: Any) -> Any:
         return fail(shown) if shown.endswith("e07.yaml") else compile_file(path, shown, config)
@@ -396,7 +397,7 @@ def test_no_op_rebuild_does_not_load_the_heavy_libraries(make_site: MakeSite) ->
 
 def test_rendering_defers_dateutil_parts_feedgen_never_calls() -> None:
     code = (
-        "import sys; import feedpub.render.atom, feedpub.render.rss; "
+        "import sys; import feedpub.formats.atom, feedpub.render.rss; "
         "print('dateutil.parser._parser' in sys.modules, 'importlib.resources' in sys.modules); "
         "import dateutil.parser, dateutil.tz; "
         "print(dateutil.parser.parse('2026-01-02T03:04:05Z').isoformat()); "

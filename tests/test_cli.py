@@ -111,7 +111,7 @@ def test_console_script_version_matches_click_and_skips_it() -> None:
 def test_schema_prints_the_shipped_schema(kind: str) -> None:
     import json
 
-    from feedpub.schema import load_schema
+    from feedpub.commands.schema import load_schema
 
     code, out, _ = run("schema", kind)
     assert code == 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from feedpub import build
-from feedpub.pipeline import render_site
+from feedpub.builder.pipeline import render_site
 
 from .conftest import NOW, REPO, snapshot
 

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from feedpub import InputError, build
-from feedpub.pipeline import render_site
+from feedpub.builder.pipeline import render_site
 
 from .conftest import BASIC_CONFIG, NOW, MakeSite
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feedpub import cli_authoring
+from feedpub.commands import site_cli as cli_authoring
 from feedpub.cli import cli
 
 from .conftest import snapshot
@@ -35,15 +35,15 @@ def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
 
 @pytest.fixture
 def no_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if feedpub.schema did not exist (a None entry makes the import fail)."""
-    monkeypatch.setitem(sys.modules, "feedpub.schema", None)
+    """As if feedpub.commands.schema did not exist (a None entry makes the import fail)."""
+    monkeypatch.setitem(sys.modules, "feedpub.commands.schema", None)
 
 
 @pytest.fixture
 def fake_schema(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("feedpub.schema")
+    module = types.ModuleType("feedpub.commands.schema")
     module.load_schema = lambda kind: f'{{"title": "{kind} schema"}}'  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "feedpub.schema", module)
+    monkeypatch.setitem(sys.modules, "feedpub.commands.schema", module)
 
 
 @pytest.mark.usefixtures("no_schema")
@@ -187,7 +187,7 @@ def test_root_option_is_the_base_for_the_directory(tmp_path: Path) -> None:
 
 
 def test_init_writes_the_real_shipped_schemas(tmp_path: Path) -> None:
-    from feedpub.schema import load_schema
+    from feedpub.commands.schema import load_schema
 
     code, _, err = run("init", str(tmp_path / "site"), *FLAGS)
     assert (code, err) == (0, "")

@@ -19,10 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feedpub import InputError, build
-from feedpub.outputcheck import check_file
-from feedpub.pipeline import render_site
-from feedpub.render.jsonfeed import _dumps
-from feedpub.review import check_site, diff_site
+from feedpub.review.check.outputcheck import check_file
+from feedpub.builder.pipeline import render_site
+from feedpub.formats.jsonfeed import _dumps
+from feedpub.review.check import check_site, diff_site
 
 from .conftest import BASIC_CONFIG, NOW, REPO, MakeSite
 from .test_parse_back import arbitrary_text, site_settings, text_entry, text_of, utc

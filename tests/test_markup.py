@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedpub import markup
-from feedpub.fields import XML_ILLEGAL
+from feedpub.read import markup
+from feedpub.read.fields import XML_ILLEGAL
 
 BASE = "https://example.org/posts/a/"
 SAMPLES = [

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from feedpub.pipeline import render_site
+from feedpub.builder.pipeline import render_site
 
 from .conftest import NOW, MakeSite
 

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 from feedpub.cli import cli
-from feedpub.entries import ENTRY_KEYS
+from feedpub.read.entry import ENTRY_KEYS
 
 from .conftest import BASIC_CONFIG, python_output, snapshot
 from .test_parse_back import read_as_html, same_text, utc, visible
@@ -533,7 +533,7 @@ def test_the_usual_entries_are_read_by_hand() -> None:
     cut by hand; one ``feedpub new`` writes is read by hand whole, as libyaml
     reads it."""
     from feedpub import plainyaml
-    from feedpub.authoring import entry_text
+    from feedpub.commands.authoring import entry_text
 
     for path in (Path(__file__).parent.parent / "entries").glob("*.yaml"):
         data = path.read_bytes()
@@ -846,7 +846,7 @@ def test_every_character_xml_refuses_is_refused_written_raw_or_escaped(code: int
     YAML refuses these characters written out; an escape needs a backslash,
     and then the check runs.
     """
-    from feedpub.compile import compile_file
+    from feedpub.builder.compile import compile_file
     from feedpub.model import Config
 
     config = Config(title="T", description="D", url="https://e.org/", base_url="https://e.org/")
@@ -912,7 +912,7 @@ _TREES = st.lists(
 @given(_TREES)
 def test_the_quick_tree_test_agrees_with_the_located_walk(lines: list[str]) -> None:
     """Entries that pass the quick test skip the walk that locates problems: both must agree."""
-    from feedpub.yamlread import _Loader, _plain_tree, check_tree
+    from feedpub.read.yamlnodes import _Loader, _plain_tree, check_tree
 
     loader = _Loader("\n".join(lines) + "\n")
     try:

@@ -22,7 +22,7 @@ from lxml import etree
 
 from feedpub.cli import cli
 from feedpub.errors import InputError
-from feedpub.pipeline import render_site
+from feedpub.builder.pipeline import render_site
 
 from .conftest import NOW, MakeSite
 

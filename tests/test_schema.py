@@ -21,13 +21,13 @@ import jsonschema
 import pytest
 import yaml
 
-from feedpub.config import CONFIG_KEYS
-from feedpub.entries import ENTRY_KEYS
+from feedpub.read.config import CONFIG_KEYS
+from feedpub.read.entry import ENTRY_KEYS
 from feedpub.errors import InputError
-from feedpub.load import load_site
+from feedpub.read.site import load_site
 from feedpub.markup_formats import CONTENT_FORMATS
 from feedpub.model import FORMATS
-from feedpub.schema import SCHEMA_KINDS, SchemaKind, load_schema
+from feedpub.commands.schema import SCHEMA_KINDS, SchemaKind, load_schema
 
 from . import test_newsboat, test_parse_back
 from .conftest import BASIC_CONFIG, REPO, MakeSite

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from feedpub import BuildResult, FeedpubError, build
-from feedpub.serve import Server, start
+from feedpub.commands.serve import Server, start
 
 from .conftest import MakeSite
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from feedpub.serve import Server, start
+from feedpub.commands.serve import Server, start
 
 from .conftest import MakeSite
 

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from feedpub import InputError, build, load_site
-from feedpub.outputcheck import check_file
+from feedpub.review.check.outputcheck import check_file
 
 from .conftest import BASIC_CONFIG, NOW, MakeSite
 

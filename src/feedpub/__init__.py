@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "BuildResult": "build.pipeline",
-    "build": "build.pipeline",
-    "render_site": "build.pipeline",
+    "BuildResult": "builder.pipeline",
+    "build": "builder.pipeline",
+    "render_site": "builder.pipeline",
     "FeedpubError": "errors",
     "InputError": "errors",
     "OutputError": "errors",
@@ -29,9 +29,9 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from .build.pipeline import BuildResult as BuildResult
-    from .build.pipeline import build as build
-    from .build.pipeline import render_site as render_site
+    from .builder.pipeline import BuildResult as BuildResult
+    from .builder.pipeline import build as build
+    from .builder.pipeline import render_site as render_site
     from .errors import FeedpubError as FeedpubError
     from .errors import InputError as InputError
     from .errors import OutputError as OutputError

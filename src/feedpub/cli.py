@@ -33,7 +33,7 @@ from .commands.site_cli import init, list_entries, new, schema
 from .model import OUTPUT_DIR
 
 if TYPE_CHECKING:
-    from .build.pipeline import BuildResult
+    from .builder.pipeline import BuildResult
 
 MAX_WARNINGS = 20
 """A build prints this many warnings; ``-v`` prints them all, ``check`` too."""
@@ -85,7 +85,7 @@ def build(
       feedpub build -C mysite       # from elsewhere
       feedpub build --check         # in CI: fail if output/ is stale
     """
-    from .build.pipeline import build as run_build
+    from .builder.pipeline import build as run_build
 
     out = _out_dir(root, output)
     started = time.monotonic()
@@ -149,7 +149,7 @@ def _progress(root: Path) -> Iterator[Callable[[], None] | None]:
     or a pipe is noise, so it needs stderr to be a TTY and over
     PROGRESS_MIN_ENTRIES files.
     """
-    from .build.scan import entry_files
+    from .read.scan import entry_files
     from .model import ENTRIES_DIR
 
     stderr = sys.stderr

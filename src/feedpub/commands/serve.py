@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.pipeline import BuildResult, build
-from ..build.scan import entry_files
+from ..builder.pipeline import BuildResult, build
+from ..read.scan import entry_files
 from ..errors import FeedpubError, Problem
 from ..model import CONFIG_NAME, DEFAULT_FILENAMES, ENTRIES_DIR, OUTPUT_DIR
 from ..read.config import load_config

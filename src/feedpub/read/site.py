@@ -31,7 +31,7 @@ def read_site(root: Path, *, progress: Progress | None = None) -> tuple[Site | N
         return None, list(exc.problems)
     problems: list[Problem] = []
     entries: list[Entry] = []
-    from ..build.scan import scan
+    from .scan import scan
 
     try:
         files = scan(root)

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..build.pipeline import render_site
+from ..builder.pipeline import render_site
 from ..errors import Problem
 from ..model import DEFAULT_FILENAMES
 from ..read.site import read_site

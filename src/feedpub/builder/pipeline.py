@@ -17,7 +17,7 @@ from ..errors import InputError, Problem, StaleOutputError
 from ..model import CONFIG_NAME, OUTPUT_DIR, Config, Entry, Feed
 from .cache import Cache, cache_dir_for, cache_key
 from .outputs import Planned, plan_outputs
-from .scan import FileStat, scan
+from ..read.scan import FileStat, scan
 from .writer import differs, stray_files, write_files
 
 Progress = Callable[[], None]

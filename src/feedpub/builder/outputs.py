@@ -1,0 +1,110 @@
+"""Plan the output files and render only those whose inputs changed.
+
+A document's signature is a hash of what it is built from (its place among
+the archive pages and the content hashes of its entry files, in order);
+the config and library versions key the whole cache. A document whose
+signature and file are unchanged is not rendered at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..formats import get_format
+from ..formats.archives import Document, Item, next_due, plan, published
+from ..model import INDEX_FILENAME, Config, Entry, Feed
+from .cache import Cache
+from .writer import Source
+
+INDEX_ENTRIES = 100
+"""index.html lists the newest entries of the main feed, up to this many."""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    sources: dict[str, Source]
+    """Files to (re)write: name -> bytes or chunks."""
+    signatures: dict[str, str]
+    """Every file the build is responsible for -> its signature."""
+    leftovers: list[str]
+    """Files an earlier build wrote that this one does not (old archive pages)."""
+    count: int
+    main_keys: list[str]
+    main_updated: datetime
+    next_due: int | None
+
+
+def plan_outputs(
+    cache: Cache, config: Config, now: datetime, future: bool, out: Path | None
+) -> Planned:
+    rows = cache.items()
+    digests = {row[0]: row[6] for row in rows}
+    items = [Item(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+    documents = plan(config, published(items, now, future=future))
+    main = documents[0]
+    sources: dict[str, Source] = {}
+    signatures: dict[str, str] = {}
+    for document in documents:
+        keys = [item.key for item in document.items]
+        for fmt in config.formats:
+            name = config.page_path(fmt, document.page)
+            signature = _signature(name, document, [digests[k] for k in keys])
+            signatures[name] = signature
+            if out is None or not _unchanged(cache, out, name, signature):
+                sources[name] = _document_source(cache, config, document, fmt, keys)
+    if config.index:
+        shown = [item.key for item in main.items[:INDEX_ENTRIES]]
+        signature = _signature(INDEX_FILENAME, main, [digests[k] for k in shown])
+        signatures[INDEX_FILENAME] = signature
+        if out is None or not _unchanged(cache, out, INDEX_FILENAME, signature):
+            sources[INDEX_FILENAME] = _index_page(cache, config, main, shown)
+    leftovers = _leftovers(cache, out, config, signatures) if out is not None else []
+    return Planned(
+        sources, signatures, leftovers, len(main.items), [i.key for i in main.items],
+        main.updated, next_due(items, now) if not future else None,
+    )  # fmt: skip
+
+
+def _signature(name: str, document: Document, digests: Iterable[str]) -> str:
+    text = [name, str(document.page), str(document.pages), document.updated.isoformat()]
+    return hashlib.sha256("\n".join([*text, *digests]).encode()).hexdigest()
+
+
+def _unchanged(cache: Cache, out: Path, name: str, signature: str) -> bool:
+    record = cache.outputs_cached().get(name)
+    return record is not None and record[0] == signature and cache.intact(out, name)
+
+
+def _document_source(
+    cache: Cache, config: Config, document: Document, fmt: str, keys: list[str]
+) -> Source:
+    """The document as a stream: fragments come from the cache as it is written."""
+    feed = Feed(config, (), document.updated, document.page, document.pages)
+
+    def chunks() -> Iterator[bytes]:
+        return get_format(fmt).document(feed, cache.fragments(fmt, keys))
+
+    return chunks
+
+
+def _index_page(cache: Cache, config: Config, main: Document, shown: list[str]) -> bytes:
+    from ..formats.index import render_index
+
+    entries = tuple(Entry.from_json(data) for _, data in cache.entries_json(shown))
+    return render_index(Feed(config, entries, main.updated))
+
+
+def _leftovers(
+    cache: Cache, out: Path, config: Config, signatures: dict[str, str]
+) -> list[str]:
+    """Files an earlier build wrote that this one does not: old archive pages."""
+    names = {name for name in cache.outputs_cached() if name not in signatures}
+    for fmt in config.formats:
+        folder = out / "archive" / fmt
+        if folder.is_dir():
+            names.update(f"archive/{fmt}/{p.name}" for p in folder.iterdir() if p.stem.isdigit())
+    return sorted(name for name in names if name not in signatures and (out / name).exists())

@@ -1,0 +1,51 @@
+"""Compile many entry files on every core with concurrent.futures.
+
+Only cold builds and large edits have enough files to pay for starting
+worker processes; small rebuilds compile in the build's own process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+
+from ..model import Config
+from .compile import Compiled, compile_chunk, compile_file
+
+PARALLEL_MIN_FILES = 200
+"""Fewer files than this compile in-process: starting workers costs about as much."""
+CHUNK = 64
+"""Files per task: large enough to amortise a task's messages, small enough to balance."""
+
+
+def compile_files(
+    files: list[tuple[str, str]],
+    config: Config,
+    jobs: int | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Iterator[Compiled]:
+    """Compiled files in the order given, from worker processes when there are many."""
+    workers = min(jobs or os.cpu_count() or 1, 32)
+    if workers < 2 or len(files) < PARALLEL_MIN_FILES:
+        for path, shown in files:
+            yield compile_file(path, shown, config)
+            if progress is not None:
+                progress()
+        return
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    # fork is the cheapest start and safe while this process runs one thread;
+    # with threads (serve), a fork could copy a held lock, so forkserver then.
+    method = "fork" if threading.active_count() == 1 and os.name == "posix" else None
+    if method is None and "forkserver" in multiprocessing.get_all_start_methods():
+        method = "forkserver"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for results in pool.map(partial(compile_chunk, config), chunks):
+            for compiled in results:
+                yield compiled
+                if progress is not None:
+                    progress()
