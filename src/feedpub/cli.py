@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .buildreport import summary, warnings_note
-from .cli_authoring import init, list_entries, new, schema
+from .cli_authoring import import_posts, init, list_entries, new, schema
 from .cli_common import (
     VERBOSITY,
     Group,
@@ -202,7 +202,7 @@ def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
         click.echo("no changes: readers would see the same entries")
 
 
-for _command in (init, new, list_entries, serve, ping, schema):
+for _command in (init, new, list_entries, import_posts, serve, ping, schema):
     cli.add_command(_command)
 
 

@@ -1,0 +1,1 @@
+"""Reading what other tools wrote, so a blog can move to feedpub without retyping it."""
