@@ -100,7 +100,7 @@ def test_every_entry_reads_back_with_its_body_intact(site: Path) -> None:
     zola = yaml.safe_load((site / "entries/2021-03-04-chun-tian.yaml").read_text("utf-8"))
     assert zola["title"] == "春天来了"
     assert zola["tags"] == ["春天", "生活", "随笔"]
-    assert zola["content"] == '春天来了，花开了。\n\n{{ youtube(id="xyz") }}\n'
+    assert zola["content"] == '春天来了\uff0c花开了。\n\n{{ youtube(id="xyz") }}\n'
     assert str(zola["date"]) == "2021-03-04"
     for name in ("2013-06-01-not-yet", "2013-08-01-a-draft"):  # published: false, _drafts/
         assert yaml.safe_load((site / f"entries/{name}.yaml").read_text("utf-8"))["draft"] is True
