@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from feedpub import InputError, OutputError, StaleOutputError, build
-from feedpub.model import Feed
 from feedpub.builder.pipeline import render_site
+from feedpub.model import Feed
 
 from .conftest import NOW, MakeSite, snapshot
 

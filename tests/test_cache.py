@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from feedpub.build import pipeline
+from feedpub.cachefile import BODIES, CACHE_DIR, cache_key, read_head
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedpub import StaleOutputError, build, cache, cachefile, fragments, workers
-from feedpub.build import pipeline
-from feedpub.cachefile import BODIES, CACHE_DIR, cache_key, read_head
 from feedpub.errors import FeedpubError
 
 from .conftest import NOW, REPO, MakeSite, python_output, snapshot
@@ -269,8 +269,9 @@ def test_when_the_look_finds_other_files_than_listed_they_are_compiled_again(
 def test_a_documents_size_is_the_length_of_its_bytes(make_site: MakeSite, drafts: bool) -> None:
     """What the writer shares out by: counted alone, or with the spans."""
     from feedpub.buildstate import BuildState
-    from feedpub.read.config import load_config
     from feedpub.spill import SpillFolder
+
+    from feedpub.read.config import load_config
 
     extra = "draft: true\n" if drafts else "content: '*x*'\n"
     root = make_site({f"e{i:02d}.yaml": entry(i, extra) for i in range(1, 8)}, CONFIGS["archive"])

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feedpub.commands import site_cli as cli_authoring
 from feedpub.cli import cli
+from feedpub.commands import site_cli as cli_authoring
 
 from .conftest import snapshot
 

@@ -15,11 +15,11 @@ from typing import Any
 import feedparser_rs
 import jsonschema
 import pytest
+from feedpub.review.check.outputcheck import check_file
 from hypothesis import given
 from hypothesis import strategies as st
 
 from feedpub import InputError, build
-from feedpub.review.check.outputcheck import check_file
 from feedpub.builder.pipeline import render_site
 from feedpub.formats.jsonfeed import _dumps
 from feedpub.review.check import check_site, diff_site

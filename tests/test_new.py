@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedpub import render_site
-from feedpub.commands.authoring import create_entry
 from feedpub.cli import cli
+from feedpub.commands.authoring import create_entry
 from feedpub.read.slug import slugify
 
 from .conftest import NOW, MakeSite

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from feedpub.builder.pipeline import render_site
 from feedpub.cli import cli
 from feedpub.errors import InputError
-from feedpub.builder.pipeline import render_site
 
 from .conftest import NOW, MakeSite
 

@@ -29,7 +29,7 @@ from .commands.options import (
     verbosity,
 )
 from .commands.serve_cli import ping, serve
-from .commands.site_cli import init, list_entries, new, schema
+from .commands.site_cli import import_posts, init, list_entries, new, schema
 from .model import OUTPUT_DIR
 
 if TYPE_CHECKING:
@@ -149,8 +149,8 @@ def _progress(root: Path) -> Iterator[Callable[[], None] | None]:
     or a pipe is noise, so it needs stderr to be a TTY and over
     PROGRESS_MIN_ENTRIES files.
     """
-    from .read.scan import entry_files
     from .model import ENTRIES_DIR
+    from .read.scan import entry_files
 
     stderr = sys.stderr
     if verbosity() < 0 or not stderr.isatty():
@@ -240,7 +240,7 @@ def diff(root: Path, output: Path | None, future: bool, fmt: str) -> None:
         click.echo("no changes: readers would see the same entries")
 
 
-for _command in (init, new, list_entries, serve, ping, schema):
+for _command in (init, new, list_entries, import_posts, serve, ping, schema):
     cli.add_command(_command)
 
 

@@ -182,11 +182,13 @@ class Cache:
             stored["content_html"] = None  # the body lives in the fragments
             described = (
                 entry.id, entry.link, int(entry.draft), _microseconds(entry.date),
-                _microseconds(entry.modified), entry.modified.isoformat(), 
+                _microseconds(entry.modified), entry.modified.isoformat(),
             )  # fmt: skip
         row = (compiled.shown, *identity, checked_ns, compiled.digest, problems, *described,
                json.dumps(stored, ensure_ascii=False) if entry is not None else None)  # fmt: skip
-        self.db.execute(f"INSERT OR REPLACE INTO files VALUES ({','.join('?' * _FILE_COLUMNS)})", row)
+        self.db.execute(
+            f"INSERT OR REPLACE INTO files VALUES ({','.join('?' * _FILE_COLUMNS)})", row
+        )
         self.db.execute("DELETE FROM fragments WHERE shown = ?", (compiled.shown,))
         self.db.executemany(
             "INSERT INTO fragments VALUES (?, ?, ?)",
@@ -200,13 +202,17 @@ class Cache:
 
     def ids(self) -> list[tuple[str, str]]:
         """(shown, id) of every valid entry, in file order."""
-        return list(self.db.execute("SELECT shown, id FROM files WHERE id IS NOT NULL ORDER BY shown"))
+        return list(
+            self.db.execute("SELECT shown, id FROM files WHERE id IS NOT NULL ORDER BY shown")
+        )
 
     def all_ids(self) -> set[str]:
         return {entry_id for _, entry_id in self.ids()}
 
     def ids_by_link(self) -> dict[str, str]:
-        rows = self.db.execute("SELECT link, id FROM files WHERE link IS NOT NULL AND id IS NOT NULL")
+        rows = self.db.execute(
+            "SELECT link, id FROM files WHERE link IS NOT NULL AND id IS NOT NULL"
+        )
         return dict(rows.fetchall())
 
     def items(self) -> list[tuple[str, str, int, int, str, int, str]]:
@@ -259,9 +265,7 @@ class Cache:
         if info.st_size != record[1] or _file_digest(out / name) != record[3]:
             return False
         # Copied or touched, same bytes: trust its new stat from now on.
-        self.db.execute(
-            "UPDATE outputs SET mtime_ns = ? WHERE name = ?", (info.st_mtime_ns, name)
-        )
+        self.db.execute("UPDATE outputs SET mtime_ns = ? WHERE name = ?", (info.st_mtime_ns, name))
         return True
 
     def outputs_cached(self) -> dict[str, tuple[str, int, int, str]]:

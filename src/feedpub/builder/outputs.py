@@ -98,9 +98,7 @@ def _index_page(cache: Cache, config: Config, main: Document, shown: list[str]) 
     return render_index(Feed(config, entries, main.updated))
 
 
-def _leftovers(
-    cache: Cache, out: Path, config: Config, signatures: dict[str, str]
-) -> list[str]:
+def _leftovers(cache: Cache, out: Path, config: Config, signatures: dict[str, str]) -> list[str]:
     """Files an earlier build wrote that this one does not: old archive pages."""
     names = {name for name in cache.outputs_cached() if name not in signatures}
     for fmt in config.formats:

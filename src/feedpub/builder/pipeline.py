@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ..errors import InputError, Problem, StaleOutputError
 from ..model import CONFIG_NAME, OUTPUT_DIR, Config, Entry, Feed
+from ..read.scan import FileStat, scan
 from .cache import Cache, cache_dir_for, cache_key
 from .outputs import Planned, plan_outputs
-from ..read.scan import FileStat, scan
 from .writer import differs, stray_files, write_files
 
 Progress = Callable[[], None]
@@ -114,9 +114,7 @@ def render_site(
             name: source if isinstance(source, bytes) else b"".join(source())
             for name, source in planned.sources.items()
         }
-        entries = tuple(
-            Entry.from_json(data) for _, data in cache.entries_json(planned.main_keys)
-        )
+        entries = tuple(Entry.from_json(data) for _, data in cache.entries_json(planned.main_keys))
         return Feed(config, entries, planned.main_updated), outputs
     finally:
         cache.close()

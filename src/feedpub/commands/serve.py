@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..builder.pipeline import BuildResult, build
-from ..read.scan import entry_files
 from ..errors import FeedpubError, Problem
 from ..model import CONFIG_NAME, DEFAULT_FILENAMES, ENTRIES_DIR, OUTPUT_DIR
 from ..read.config import load_config
+from ..read.scan import entry_files
 from .httpfiles import FORMAT_TYPES, IDLE_TIMEOUT, FolderServer
 
 INTERVAL = 0.5

@@ -1,4 +1,4 @@
-"""``feedpub init``, ``new``, ``list`` and ``schema``: starting and writing a site."""
+"""``feedpub init``, ``new``, ``list``, ``import`` and ``schema``: starting and writing a site."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from pathlib import Path
 
 import click
 
-from .options import colour, echo_problems, format_choice, info, root_option, verbosity
+from .options import (
+    SEVERITY_COLOURS,
+    colour,
+    echo_problems,
+    format_choice,
+    info,
+    root_option,
+    verbosity,
+)
 
 
 def _interactive() -> bool:
@@ -216,3 +224,44 @@ def schema(kind: str) -> None:
     from .schema import load_schema
 
     click.echo(load_schema("entry" if kind == "entry" else "config"), nl=False)
+
+
+@click.command("import")
+@root_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["auto", "jekyll", "hugo", "zola"]),
+    default="auto",
+    show_default=True,
+    help="The tool that wrote the posts; auto tells from their folders and front matter.",
+)
+def import_posts(root: Path, paths: tuple[Path, ...], source: str) -> None:
+    """Import Jekyll, Hugo or Zola Markdown posts into entries/.
+
+    Each PATH is a post or a folder searched for *.md and *.markdown files.
+    Each post becomes entries/YYYY-MM-DD-slug.yaml with a permanent id; what
+    could not be carried over is listed as warnings. Existing files are never
+    overwritten; exit 1 if any post could not be imported.
+
+    \b
+    Examples:
+      feedpub import ../oldblog/_posts ../oldblog/_drafts
+      feedpub import ../hugo-site/content/posts
+      feedpub import -C mysite ../zola-site/content --from zola
+    """
+    from .importers import SOURCES
+    from .importers import import_posts as run_import
+
+    chosen = next(name for name in SOURCES if name == source)  # click checked the choice
+    report = run_import(root, paths, chosen)
+    for note in report.notes:
+        styled = click.style(note.severity, fg=SEVERITY_COLOURS[note.severity], bold=True)
+        line = str(note).replace(f": {note.severity}: ", f": {styled}: ", 1)
+        click.echo(line, err=True, color=colour())
+    count = len(report.written)
+    failed = f" ({len(report.failed)} failed)" if report.failed else ""
+    info(f"imported {count} post{'' if count == 1 else 's'} into entries/{failed}")
+    if report.failed:
+        raise SystemExit(1)

@@ -70,7 +70,9 @@ def _walk(
             items = sorted(listing, key=lambda item: item.name)
     except OSError as exc:
         hint = "fix its permissions, or move it out of entries/"
-        problems.append(Problem(f"{shown}/", None, None, f"cannot read folder: {exc.strerror}", hint))
+        problems.append(
+            Problem(f"{shown}/", None, None, f"cannot read folder: {exc.strerror}", hint)
+        )
         return
     for item in items:
         if item.name.startswith(HIDDEN_MARKS) or item.name.endswith("#"):
@@ -86,9 +88,7 @@ def _walk(
         if stat.S_ISDIR(info.st_mode):
             key = (info.st_dev, info.st_ino)
             if key in seen:
-                problems.append(
-                    Problem(where, None, None, "symbolic link loop", "remove the link")
-                )
+                problems.append(Problem(where, None, None, "symbolic link loop", "remove the link"))
                 continue
             _walk(item.path, where, seen | {key}, found, problems)
         elif stat.S_ISREG(info.st_mode) and item.name.endswith(ENTRY_SUFFIXES):
