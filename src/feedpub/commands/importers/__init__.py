@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 
 from ...errors import FeedpubError
-from ...layout import CONFIG_NAME, ENTRIES_DIR
+from ...model import CONFIG_NAME, ENTRIES_DIR
 from ...read.ids import tag_uri
 from ..authoring import schema_modeline
 from .entryfile import entry_yaml
