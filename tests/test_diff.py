@@ -18,7 +18,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 
-from feedpub.cachefile import CACHE_DIR
+from feedpub.builder.cache import CACHE_DIR
 from feedpub.cli import cli
 
 from .conftest import MakeSite, snapshot

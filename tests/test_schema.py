@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from feedpub.markup_formats import CONTENT_FORMATS
+from feedpub.read.markup import CONTENT_FORMATS
 
 from feedpub.commands.schema import SCHEMA_KINDS, SchemaKind, load_schema
 from feedpub.errors import InputError

@@ -8,7 +8,7 @@ from pathlib import Path
 import feedparser
 import feedparser_rs
 import pytest
-from feedpub.review.check.outputcheck import check_file
+from feedpub.review.outputcheck import check_file
 from lxml import etree
 
 from feedpub import InputError, build, load_site
