@@ -1,0 +1,1 @@
+"""Reading entry content: turning what authors write into the HTML feeds carry."""
