@@ -128,7 +128,8 @@ def render_body(source: str, fmt: ContentFormat, base: str, *, dialect: Dialect 
         raw = source
     else:
         raw = _text_to_html(source)
-    prepass = _Prepass(base, markdown=fmt == "markdown")
+    _refuse_unsafe_references(raw)
+    prepass = _Prepass(base, gfm=fmt == "markdown" and dialect == "gfm")
     prepass.feed(raw)
     prepass.close()
     url_filter = _Filter(base)
@@ -164,6 +165,29 @@ def _text_to_html(text: str) -> str:
     return "\n".join(
         "<p>" + html.escape(p, quote=False).replace("\n", "<br>\n") + "</p>" for p in paragraphs
     )
+
+
+# HTML's numeric character references; longer numbers are beyond Unicode, and
+# HTML reads those (like 0 and surrogates) as U+FFFD, so only these remain of
+# what XML_ILLEGAL matches.
+_ILLEGAL_CODES = frozenset([*range(1, 9), 0xB, 0xC, *range(0xE, 0x20), 0xFFFE, 0xFFFF])
+_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})(?![0-9a-fA-F])|0*([0-9]{1,7})(?![0-9]))")
+
+
+def _refuse_unsafe_references(raw: str) -> None:
+    """Raise UnsafeCharacter for a reference to a code point XML cannot carry.
+
+    Python's HTMLParser silently drops such references, while html5ever (and
+    so nh3 and readers) turns them into the characters; the final check on
+    nh3's output catches those pulldown-cmark already turned into characters.
+    """
+    if "&#" not in raw:
+        return
+    for match in _REFERENCE.finditer(raw):
+        hexadecimal, decimal = match.groups()
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code in _ILLEGAL_CODES:
+            raise UnsafeCharacter(code)
 
 
 def _scheme(url: str) -> str:
@@ -237,14 +261,14 @@ class _Prepass(HTMLParser):
 
     nh3 sees exactly the tags this parser saw (comments and the content of
     dropped elements are left out, text is escaped again), so what it names in
-    ``removed`` is what nh3 removes. With ``markdown``, headings get
+    ``removed`` is what nh3 removes. With ``gfm``, headings get
     github.com-style ids and pulldown-cmark's footnotes get back-links.
     """
 
-    def __init__(self, base: str, *, markdown: bool) -> None:
+    def __init__(self, base: str, *, gfm: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.base = base
-        self.markdown = markdown
+        self.gfm = gfm
         self.out: list[str] = []
         self.removed: dict[str, None] = {}  # an ordered set
         self.ids: set[str] = set()
@@ -255,6 +279,7 @@ class _Prepass(HTMLParser):
         self.heading_text: list[str] = []
         self.footnote_ids: dict[str, str] = {}  # pulldown-cmark's label: our id
         self.references: dict[str, list[str]] = {}  # label: ids of its references
+        self.defined: set[str] = set()
         self.divs: list[str | None] = []  # open <div>s: a footnote's label or None
         self.backlinks: list[tuple[str, int]] = []  # label, index in out before which they go
         self.last_paragraph_end: int | None = None
@@ -324,14 +349,18 @@ class _Prepass(HTMLParser):
             self.heading_text = []
             self.out.append("")  # filled in at its end tag, once its text is known
             return
-        footnote = self.markdown and values.get("class") == "footnote-definition"
+        footnote = self.gfm and values.get("class") == "footnote-definition"
         label = values.get("id") if tag == "div" and footnote else None
         if tag == "div":
             self.divs.append(label)
         if label is not None:
-            attrs = [(n, v) for n, v in attrs if n != "id"] + [("id", self.footnote_id(label))]
+            # A label defined twice: references go to the first definition.
+            given = self.unique("fn-" + _slug(label)) if label in self.defined else None
+            self.defined.add(label)
+            attrs = [(n, v) for n, v in attrs if n != "id"]
+            attrs.append(("id", given or self.footnote_id(label)))
             self.last_paragraph_end = None
-        elif self.markdown and tag == "sup" and values.get("class") == "footnote-reference":
+        elif self.gfm and tag == "sup" and values.get("class") == "footnote-reference":
             self.in_reference = True
         elif self.in_reference and tag == "a" and values.get("href", "").startswith("#"):
             label = values["href"][1:]
@@ -401,7 +430,7 @@ class _Prepass(HTMLParser):
             return
         index, tag, attrs = self.heading
         wanted = next((v for n, v in attrs if n == "id" and v), None)
-        if wanted is None and self.markdown:
+        if wanted is None and self.gfm:
             wanted = _slug("".join(self.heading_text))
         attrs = [(n, v) for n, v in attrs if n != "id"]
         if wanted is not None:
