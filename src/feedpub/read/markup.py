@@ -1,12 +1,9 @@
-"""Turn entry content into the safe HTML that feeds carry, and say what was taken out.
+"""Turn entry content into the safe HTML feeds carry, saying what the sanitizer took out.
 
-Markdown (GitHub-flavoured by default) is rendered by pyromark (pulldown-cmark).
-Every body, whatever its format, then goes through one stdlib ``HTMLParser``
-pass (``_Prepass``) and then through nh3, which alone decides what is kept.
-The pass re-writes the HTML token by token: embeds become links, ``<noscript>``
-fallbacks are unwrapped, headings and footnotes get unique ids and back-links,
-and everything nh3's allowlist will drop is named for ``Body.removed``.
-Relative URLs are made absolute because feed readers have no base to resolve them.
+Every body (Markdown rendered GitHub-flavoured by pyromark, HTML, or text) goes
+through one stdlib HTMLParser pass, which turns embeds into links, unwraps
+<noscript>, gives headings and footnotes unique ids and names what nh3 will
+drop, and then through nh3, which alone decides what readers get.
 """
 
 from __future__ import annotations
@@ -36,23 +33,16 @@ _O = pyromark.Options
 # GFM spec: tables (4.10), task list items (5.3), strikethrough (6.5) and
 # footnotes as github.com renders them; {#id} heading attributes are
 # pulldown-cmark's. Smart punctuation stays off: GFM does not have it.
+_GFM = _O.ENABLE_TABLES | _O.ENABLE_FOOTNOTES | _O.ENABLE_STRIKETHROUGH | _O.ENABLE_TASKLISTS
 _RENDERERS: dict[Dialect, pyromark.Markdown] = {
-    "gfm": pyromark.Markdown(
-        options=_O.ENABLE_TABLES
-        | _O.ENABLE_FOOTNOTES
-        | _O.ENABLE_STRIKETHROUGH
-        | _O.ENABLE_TASKLISTS
-        | _O.ENABLE_HEADING_ATTRIBUTES
-    ),
+    "gfm": pyromark.Markdown(options=_GFM | _O.ENABLE_HEADING_ATTRIBUTES),
     "commonmark": pyromark.Markdown(),
 }
 
 _SCHEMES = frozenset({"http", "https", "mailto"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_TAGS = frozenset(nh3.ALLOWED_TAGS) | {
-    "figure", "figcaption", "picture", "source", "audio", "input",
-}  # fmt: skip
+_TAGS = frozenset(nh3.ALLOWED_TAGS) | {"figcaption", "picture", "source", "audio", "input"}
 _ATTRIBUTES: dict[str, set[str]] = {
     tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()
 }
@@ -64,16 +54,12 @@ for _tag, _names in {
     # Not srcset: it holds a list of URLs that nh3 neither scheme-checks nor
     # passes to the filter one by one, so it could carry javascript: or data:.
     "source": {"src", "type", "media"},
-    "code": {"class"},
-    "pre": {"class"},
+    **{tag: {"class"} for tag in ["code", "pre"]},
     # pulldown-cmark writes a GFM table column's alignment as a style; _Filter
     # keeps that one value only.
-    "th": {"style"},
-    "td": {"style"},
+    **{tag: {"style"} for tag in ["th", "td"]},
     "input": {"checked"},
-    "div": {"id"},
-    "sup": {"id"},
-    **{heading: {"id"} for heading in _HEADINGS},
+    **{tag: {"id"} for tag in ["div", "sup", *_HEADINGS]},
 }.items():
     _ATTRIBUTES.setdefault(_tag, set()).update(_names)
 _CLASSES = {
@@ -175,11 +161,9 @@ _REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,6})(?![0-9a-fA-F])|0*([0-9]{
 
 
 def _refuse_unsafe_references(raw: str) -> None:
-    """Raise UnsafeCharacter for a reference to a code point XML cannot carry.
+    """Refuse references to code points XML cannot carry before HTMLParser silently drops them.
 
-    Python's HTMLParser silently drops such references, while html5ever (and
-    so nh3 and readers) turns them into the characters; the final check on
-    nh3's output catches those pulldown-cmark already turned into characters.
+    html5ever (so nh3, and readers) would turn them into those characters.
     """
     if "&#" not in raw:
         return
@@ -257,12 +241,9 @@ Attributes = list[tuple[str, str | None]]
 
 
 class _Prepass(HTMLParser):
-    """Re-writes HTML token by token before nh3, noting what nh3 will drop.
+    """Re-writes HTML token by token for nh3, so nh3 sees exactly the tags named in ``removed``.
 
-    nh3 sees exactly the tags this parser saw (comments and the content of
-    dropped elements are left out, text is escaped again), so what it names in
-    ``removed`` is what nh3 removes. With ``gfm``, headings get
-    github.com-style ids and pulldown-cmark's footnotes get back-links.
+    (Comments and the content of dropped elements are left out, text escaped again.)
     """
 
     def __init__(self, base: str, *, gfm: bool) -> None:
@@ -454,7 +435,5 @@ class _Prepass(HTMLParser):
 
 
 def _start_tag(tag: str, attrs: Attributes) -> str:
-    parts = [tag] + [
-        name if value is None else f'{name}="{html.escape(value)}"' for name, value in attrs
-    ]
-    return "<" + " ".join(parts) + ">"
+    written = "".join(f' {n}="{html.escape(v)}"' if v is not None else f" {n}" for n, v in attrs)
+    return f"<{tag}{written}>"
