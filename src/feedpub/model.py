@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .errors import Problem
 
@@ -129,6 +129,8 @@ class Config:
     """WebSub hubs that readers may subscribe to for push updates."""
     index: bool = True
     """Also write index.html, a page listing the entries with feed autodiscovery."""
+    markdown: Literal["gfm", "commonmark"] = "gfm"
+    """The Markdown dialect: "gfm" (GitHub-flavoured) or "commonmark" (strict)."""
 
     def filename(self, fmt: str) -> str:
         return dict(self.filenames)[fmt]

@@ -80,6 +80,7 @@ def build(
             return BuildResult(planned.count, [], warnings, compiled, len(planned.sources))
         written = write_files(out, planned.sources, planned.leftovers)
         cache.record_outputs(out, planned.signatures, written.digests)
+        cache.set_meta("ok", "1")
         cache.set_meta("count", str(planned.count))
         cache.set_meta("future", str(future))
         cache.set_meta("due", str(planned.next_due or ""))
@@ -135,7 +136,7 @@ def _nothing_to_do(
 ) -> bool:
     """The cache saw exactly these files, the outputs are as it left them, and no
     scheduled entry fell due: answered without loading YAML, Markdown or XML."""
-    if cache.cold or cache.get_meta("future") != str(future):
+    if cache.cold or cache.get_meta("ok") != "1" or cache.get_meta("future") != str(future):
         return False
     due = cache.get_meta("due")
     if due and int(due) <= int(now.timestamp() * 1_000_000):
@@ -195,6 +196,8 @@ def _refresh(
     problems = cache.problems() + _duplicate_ids(cache, root)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
+        cache.set_meta("ok", "0")  # the next build must report them again
+        cache.commit()
         raise InputError(errors)
     if changed and not accept_id_changes:
         check_ids(before, changed, cache.all_ids())

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import InputError
 from ..model import CONFIG_NAME, DEFAULT_FILENAMES, FORMATS, INDEX_FILENAME, Config
 from .fields import Fields
+from .markup import DIALECTS, Dialect
 from .yamlnodes import read_mapping
 
 CONFIG_KEYS = (
@@ -28,6 +29,7 @@ CONFIG_KEYS = (
     "archive",
     "hub",
     "index",
+    "markdown",
 )
 
 
@@ -112,6 +114,18 @@ def parse_config(fields: Fields) -> Config | None:
     logo = fields.url("logo", url)
     rights = fields.text("copyright")
     archive = fields.boolean("archive")
+    written = fields.text("markdown") or "gfm"
+    markdown: Dialect = "gfm"
+    for dialect in DIALECTS:
+        if dialect == written:
+            markdown = dialect
+    if written != markdown:
+        fields.error(
+            "markdown",
+            f'"{written}" is not a Markdown dialect',
+            fields.node("markdown"),
+            "choose gfm (GitHub-flavoured, the default) or commonmark",
+        )
     if title is None or description is None or url is None or base_url is None:
         return None
     return Config(
@@ -132,6 +146,7 @@ def parse_config(fields: Fields) -> Config | None:
         archive=archive,
         hubs=hubs,
         index=index,
+        markdown=markdown,
     )
 
 

@@ -105,13 +105,20 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     unsafe = False
     if content is not None:
         try:
-            body = render_body(content, fmt, content_base)
+            body = render_body(content, fmt, content_base, dialect=config.markdown)
         except UnsafeCharacter as exc:
             fields.error("content", str(exc), fields.node("content"), "delete the &#...; reference")
             unsafe = True
         else:
             relative = body.relative
             content_html = body.html or None
+            if body.removed:
+                fields.warn(
+                    "content",
+                    "removed for safety: " + ", ".join(body.removed),
+                    fields.node("content"),
+                    "readers would not run or show them; link to the page that has them instead",
+                )
     image = _image(fields, base)
     if image is not None:
         content_html = figure_html(image) + ("\n" + content_html if content_html else "")

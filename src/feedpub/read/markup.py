@@ -22,6 +22,7 @@ import pyromark
 from ..model import Image
 
 Dialect = Literal["gfm", "commonmark"]
+DIALECTS: tuple[Dialect, ...] = ("gfm", "commonmark")
 ContentFormat = Literal["markdown", "html", "text"]
 CONTENT_FORMATS: tuple[ContentFormat, ...] = ("markdown", "html", "text")
 
