@@ -23,12 +23,13 @@ ENTRY_CASES: list[tuple[str, str | bytes, str]] = [
     (
         "syntax-error",
         "title: [unclosed\n" + OK,
-        f"{B}:2: error: invalid YAML: did not find expected ',' or ']'",
+        f"{B}:1: error: invalid YAML: the list opened on line 1 is never closed"
+        " (close the list with ])",
     ),
     (
         "tab-indent",
         "title: x\n\tdate: 2026-01-01\n",
-        f"{B}:2: error: invalid YAML: found a tab character that violates indentation",
+        f"{B}:2: error: invalid YAML: line 2 is indented with a tab (indent with spaces, not tabs)",
     ),
     ("empty-file", "", f"{B}:1: error: file is empty (an entry needs at least 'title' and 'date')"),
     (
@@ -49,7 +50,8 @@ ENTRY_CASES: list[tuple[str, str | bytes, str]] = [
     (
         "two-documents",
         "title: a\n---\ntitle: b\n",
-        f"{B}:2: error: invalid YAML: but found another document",
+        f"{B}:2: error: invalid YAML: expected a single document in the stream,"
+        " but found another document",
     ),
     (
         "duplicate-key",
@@ -73,9 +75,9 @@ ENTRY_CASES: list[tuple[str, str | bytes, str]] = [
         f"{B}:1: error: date: is required (add e.g. 'date: 2026-02-27')",
     ),
     (
-        "no-content-or-summary",
+        "no-content-summary-or-link",
         "title: x\ndate: 2026-01-01\n",
-        f"{B}:1: error: content: an entry needs 'content' or 'summary' "
+        f"{B}:1: error: content: an entry needs 'content', 'summary' or 'link' "
         "(readers have nothing to show but the title otherwise)",
     ),
     (

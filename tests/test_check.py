@@ -84,12 +84,37 @@ def test_each_lint_is_one_warning_line(make_site: MakeSite) -> None:
     assert out == "0 error(s), 5 warning(s)\n"
 
 
-def test_warnings_do_not_stop_a_build_but_are_mentioned(make_site: MakeSite) -> None:
+def test_a_build_prints_each_warning_where_it_happens(make_site: MakeSite) -> None:
     root = make_site(WARNED)
     code, out, err = run("build", "-C", str(root))
     assert code == 0
-    assert err == "5 warning(s); run 'feedpub check' to see them\n"
-    assert "(5 entries)" in out
+    assert err.splitlines() == [
+        "entries/html-title.yaml:1: warning: title: looks like it holds HTML (RSS readers may"
+        " drop the tag-like part; write &lt; as words or avoid <...>)",
+        "entries/no-alt.yaml:5: warning: image.alt: is missing (describe the image for people"
+        " using screen readers)",
+        "entries/no-link.yaml:1: warning: link: is missing (readers cannot open the entry on"
+        " the web)",
+        "entries/no-summary.yaml:1: warning: summary: is missing (readers show the summary in"
+        " lists; without it they cut the content)",
+        "entries/relative.yaml:5: warning: content: has relative URLs (img.png, ../other/)"
+        " (they resolve against https://example.org/good/; check they still work)",
+    ]
+    assert " for 5 entries in " in out
+    (root / "entries/extra.yaml").write_text(GOOD)  # build again: -q silences warnings
+    assert run("-q", "build", "-C", str(root))[1:] == ("", "")
+
+
+def test_a_build_prints_twenty_warnings_then_counts_the_rest(make_site: MakeSite) -> None:
+    root = make_site({f"e{n:02d}.yaml": WARNED["no-link.yaml"] for n in range(25)})
+    code, _, err = run("build", "-C", str(root))
+    lines = err.splitlines()
+    assert code == 0 and len(lines) == 21
+    assert lines[0] == (
+        "entries/e00.yaml:1: warning: link: is missing (readers cannot open the entry on the web)"
+    )
+    assert lines[-1] == "and 5 more (feedpub check lists them all)"
+    assert len(run("-v", "build", "-C", str(root))[2].splitlines()) == 25
 
 
 def test_strict_fails_on_warnings_only(make_site: MakeSite) -> None:

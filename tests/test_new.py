@@ -77,14 +77,20 @@ def test_new_creates_a_dated_file_that_builds(make_site: MakeSite) -> None:
 
     code, out, err = run("build", "-C", str(root))
     assert code == 0
-    assert out.endswith("(1 entry)\n")
+    assert " for 1 entry in " in out
     atom = (root / "output/atom.xml").read_text(encoding="utf-8")
     (entry_id,) = (line[4:] for line in lines if line.startswith("id: "))
     assert f"<id>{entry_id}</id>" in atom
     assert "<title>Été à Paris</title>" in atom
     assert "One or two sentences" in atom  # the placeholder, ready to edit
-    # the only complaint is the missing link, which new leaves commented for the writer
-    assert err == "1 warning(s); run 'feedpub check' to see them\n"
+    # new leaves the link commented out and placeholder text for the writer: all said
+    assert [line.split(": warning: ")[1] for line in err.splitlines()] == [
+        "summary: is still the placeholder text from 'feedpub new' (write your own, or delete"
+        " the line)",
+        "content: is still the placeholder text from 'feedpub new' (write your own, or delete"
+        " the line)",
+        "link: is missing (readers cannot open the entry on the web)",
+    ]
     assert "# link: /ete-a-paris/" in lines
 
 
@@ -94,7 +100,7 @@ def test_new_draft_is_listed_but_not_published(make_site: MakeSite) -> None:
     assert code == 0
     assert "draft: true" in Path(out.strip()).read_text()
     code, out, _ = run("build", "-C", str(root))
-    assert out.endswith("(0 entries)\n")
+    assert " for 0 entries in " in out
     assert "Not yet" not in (root / "output/atom.xml").read_text()
 
 

@@ -70,7 +70,11 @@ def plan_outputs(
 
 
 def _signature(name: str, document: Document, digests: Iterable[str]) -> str:
-    text = [name, str(document.page), str(document.pages), document.updated.isoformat()]
+    # What the document links to: the main feed its newest archive page, an
+    # archive page whether it has a newer one. Page 1 never changes again.
+    page, pages = document.page, document.pages
+    links = str(pages) if page == 0 else str(page < pages)
+    text = [name, links, document.updated.isoformat()]
     return hashlib.sha256("\n".join([*text, *digests]).encode()).hexdigest()
 
 

@@ -192,12 +192,9 @@ def _refresh(
         cache.put(compiled, identity[compiled.shown], stamp)
         if compiled.entry is not None:
             changed.append((compiled.shown, compiled.entry.id, compiled.entry.link))
-    cache.commit()  # what was compiled stays useful even if the build stops here
     problems = cache.problems() + _duplicate_ids(cache, root)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        cache.set_meta("ok", "0")  # the next build must report them again
-        cache.commit()
         raise InputError(errors)
     if changed and not accept_id_changes:
         check_ids(before, changed, cache.all_ids())

@@ -19,16 +19,12 @@ import yaml
 from ..errors import FeedpubError, Problem
 from ..model import ENTRIES_DIR
 from ..read.config import load_config
+from ..read.entry import PLACEHOLDER_CONTENT, PLACEHOLDER_SUMMARY
 from ..read.slug import slugify
 
 SCHEMA_DIR = ".feedpub"
 """Where ``feedpub init`` writes the JSON Schemas that editors validate against."""
 DATE_HINT = "use YYYY-MM-DD or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00"
-PLACEHOLDER_SUMMARY = "One or two sentences; feed readers show them in their lists."
-PLACEHOLDER_CONTENT = (
-    "Write the entry here in Markdown: **bold**, *italics*, [links](https://example.org/),\n"
-    "lists and headings all work.\n"
-)
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2})?([Zz]|[+-]\d{2}:\d{2})?")
 

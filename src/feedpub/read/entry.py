@@ -15,6 +15,12 @@ from .ids import slug_of, tag_uri
 from .markup import CONTENT_FORMATS, ContentFormat, UnsafeCharacter, figure_html, render_body
 from .yamlnodes import MAX_FILE_BYTES, parse_mapping
 
+PLACEHOLDER_SUMMARY = "One or two sentences; feed readers show them in their lists."
+PLACEHOLDER_CONTENT = (
+    "Write the entry here in Markdown: **bold**, *italics*, [links](https://example.org/),\n"
+    "lists and headings all work.\n"
+)
+"""What ``feedpub new`` writes for the author to replace: published as is, a warning."""
 ENTRY_KEYS = (
     "title",
     "date",
@@ -164,6 +170,15 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
 
 def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
     """Warnings: the feed is valid, but readers get less than they could."""
+    for key, placeholder in (("summary", PLACEHOLDER_SUMMARY), ("content", PLACEHOLDER_CONTENT)):
+        written = fields.text(key)
+        if written is not None and written.strip() == placeholder.strip():
+            fields.warn(
+                key,
+                "is still the placeholder text from 'feedpub new'",
+                fields.node(key),
+                "write your own, or delete the line",
+            )
     if entry.summary is None:
         fields.warn(
             "summary",
