@@ -208,7 +208,7 @@ SCHEMA_REJECTS = {
     "unknown-nested-key",
     "missing-title",
     "missing-date",
-    "no-content-or-summary",
+    "no-content-summary-or-link",
     "impossible-date",
     "not-a-date",
     "bad-offset",
