@@ -42,7 +42,8 @@ def plan_outputs(
     cache: Cache, config: Config, now: datetime, future: bool, out: Path | None
 ) -> Planned:
     rows = cache.items()
-    digests = {row[0]: row[6] for row in rows}
+    # An entry's fragments follow from its file's bytes and name (the default id).
+    digests = {row[0]: f"{row[0]} {row[6]}" for row in rows}
     items = [Item(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
     documents = plan(config, published(items, now, future=future))
     main = documents[0]
