@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,8 @@ def test_build_reports_what_it_wrote(make_site: MakeSite) -> None:
     code, out, err = run("build", "--root", str(root))
     assert (code, err) == (0, "")
     assert re.fullmatch(
-        r"wrote 4 files \(atom\.xml, feed\.json, index\.html, rss\.xml\) for 1 entry in \d+\.\d s\n",
+        r"wrote 4 files \(atom\.xml, feed\.json, index\.html, rss\.xml\)"
+        r" for 1 entry in \d+\.\d s\n",
         out,
     )
     code, out, _ = run("build", "-C", str(root))

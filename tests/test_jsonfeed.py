@@ -15,13 +15,12 @@ from typing import Any
 import feedparser_rs
 import jsonschema
 import pytest
-from feedpub.review.outputcheck import check_file
-from hypothesis import given
 from hypothesis import strategies as st
 
 from feedpub import InputError, build
 from feedpub.builder.pipeline import render_site
 from feedpub.review.check import check_site, diff_site
+from feedpub.review.outputcheck import check_file
 
 from .conftest import BASIC_CONFIG, NOW, REPO, MakeSite
 from .test_parse_back import arbitrary_text, site_settings, text_entry, text_of, utc

@@ -76,7 +76,7 @@ def test_every_field_comes_back(make_site: MakeSite, name: str) -> None:
     content = entry.content[0].value
     assert "<em>emphasis</em>" in content
     assert 'href="https://example.org/posts/other/"' in content
-    assert "<h2 id=\"heading\">Heading</h2>" in content
+    assert '<h2 id="heading">Heading</h2>' in content
     (enclosure,) = entry.enclosures
     assert enclosure.href == "https://example.org/media/ep1.mp3"
     assert enclosure.type == "audio/mpeg"

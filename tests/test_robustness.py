@@ -297,27 +297,6 @@ def yamlish(draw: st.DrawFn) -> str:
     return newline.join(lines) + draw(st.sampled_from(["", newline]))
 
 
-def _tree(node: yaml.Node | None, seen: set[int] | None = None) -> object:
-    """A node tree as comparable values: kind, tag, text, style, where it starts
-    (a node met again, through an alias, by where it starts only)."""
-    if node is None:
-        return None
-    seen = set() if seen is None else seen
-    mark = node.start_mark
-    where = (mark.line, mark.column, mark.index)
-    if id(node) in seen:
-        return ("again", where)
-    seen.add(id(node))
-    value = node.value
-    if isinstance(node, yaml.MappingNode):
-        value = [(_tree(k, seen), _tree(v, seen)) for k, v in value]
-    elif isinstance(node, yaml.SequenceNode):
-        value = [_tree(item, seen) for item in value]
-    # A scalar's quoting, or whether a collection is written in brackets.
-    style = getattr(node, "style" if isinstance(node, yaml.ScalarNode) else "flow_style")
-    return node.id, node.tag, value, style, where  # type: ignore[attr-defined]
-
-
 
 
 _PLAIN_PIECES = ["a", "word", "#", ":", "- x", "é", "«»", "\xa0", "\U0001f600", "\t", " ", '"']
@@ -359,26 +338,6 @@ def final_blocks(draw: st.DrawFn) -> str:
         + "\n".join(lines)
         + draw(st.sampled_from(ends))
     )
-
-
-def _parsed_both_ways(data: bytes, hand: str) -> None:
-    """parse_mapping's tree and problems for ``data`` are the same with and
-    without plainyaml's ``hand`` function (the other way: libyaml)."""
-    from feedpub import plainyaml, yamlread
-
-    def result() -> object:
-        node, problems = yamlread.parse_mapping(data, "e.yaml")
-        return _tree(node), [str(problem) for problem in problems]
-
-    quick = result()
-    real = getattr(plainyaml, hand)
-    setattr(plainyaml, hand, lambda *args: None)
-    try:
-        assert quick == result()
-    finally:
-        setattr(plainyaml, hand, real)
-
-
 
 
 _HEAD_KEYS = ["title", "tags", "a-b", "x_1", "true", "null", "123", "on"]
@@ -435,14 +394,6 @@ def plain_heads(draw: st.DrawFn) -> str:
         colon = choose([": ", ":  "], [":", " : ", ":\t"])
         lines.append(draw(keys) + colon + value() + choose(["", " "], [" # c", "\t"]))
     return "".join(line + "\n" for line in lines) + "content: |\n  Body text.\n"
-
-
-
-
-
-
-
-
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -755,8 +706,6 @@ def test_every_character_xml_refuses_is_refused_written_raw_or_escaped(code: int
         assert (compiled.problems[0].path, compiled.problems[0].line) == ("entries/x.yaml", 1)
 
 
-
-
 _TREES = st.lists(
     st.sampled_from(
         [
@@ -782,5 +731,3 @@ _TREES = st.lists(
     unique=True,
     max_size=6,
 )
-
-

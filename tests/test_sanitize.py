@@ -317,7 +317,9 @@ def test_classic_vectors_never_reach_the_feeds(make_site: MakeSite, fmt: str) ->
 
 def test_a_reference_to_a_character_feeds_cannot_carry_is_refused(make_site: MakeSite) -> None:
     """Even inside an attribute the sanitizer would drop: refused, never silently kept."""
-    root = make_site({"v.yaml": entry_yaml("<IMG SRC=\" &#14;  javascript:alert('XSS');\">", "html")})
+    root = make_site(
+        {"v.yaml": entry_yaml("<IMG SRC=\" &#14;  javascript:alert('XSS');\">", "html")}
+    )
     result = CliRunner().invoke(cli, ["build", "-C", str(root)])
     assert result.exit_code == 1
     assert "content: has a character reference to U+000E, which feeds cannot carry" in result.stderr

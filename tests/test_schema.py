@@ -20,13 +20,13 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from feedpub.read.markup import CONTENT_FORMATS
 
 from feedpub.commands.schema import SCHEMA_KINDS, SchemaKind, load_schema
 from feedpub.errors import InputError
 from feedpub.model import FORMATS
 from feedpub.read.config import CONFIG_KEYS
 from feedpub.read.entry import ENTRY_KEYS
+from feedpub.read.markup import CONTENT_FORMATS
 from feedpub.read.site import load_site
 
 from . import test_newsboat, test_parse_back

@@ -8,10 +8,10 @@ from pathlib import Path
 import feedparser
 import feedparser_rs
 import pytest
-from feedpub.review.outputcheck import check_file
 from lxml import etree
 
 from feedpub import InputError, build, load_site
+from feedpub.review.outputcheck import check_file
 
 from .conftest import BASIC_CONFIG, NOW, MakeSite
 
