@@ -297,8 +297,6 @@ def yamlish(draw: st.DrawFn) -> str:
     return newline.join(lines) + draw(st.sampled_from(["", newline]))
 
 
-
-
 _PLAIN_PIECES = ["a", "word", "#", ":", "- x", "é", "«»", "\xa0", "\U0001f600", "\t", " ", '"']
 _ODD_PIECES = [
     "\r", "\x85", "\x80", "\x9f", "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff", "\x7f", "\x1b",
