@@ -11,6 +11,8 @@ from .fields import Fields
 from .markup import DIALECTS, Dialect
 from .yamlnodes import read_mapping
 
+MAX_NAME_BYTES = 255
+"""The longest file name common file systems (ext4, APFS, NTFS) accept."""
 CONFIG_KEYS = (
     "title",
     "description",
@@ -93,6 +95,14 @@ def parse_config(fields: Fields) -> Config | None:
             if name is not None:
                 if "/" in name or "\\" in name or name.startswith("."):
                     names.error(fmt, f'"{name}" must be a plain file name', names.node(fmt))
+                elif len(name.encode("utf-8")) > MAX_NAME_BYTES:
+                    names.error(
+                        fmt,
+                        f"is {len(name.encode('utf-8'))} bytes long; file systems allow"
+                        f" {MAX_NAME_BYTES}",
+                        names.node(fmt),
+                        "choose a shorter name, such as feed.xml",
+                    )
                 else:
                     filenames[fmt] = name
     if len(set(filenames.values())) != len(filenames):
