@@ -28,6 +28,7 @@ description: A site for tests
 url: https://example.org/
 language: en
 author: Site Author
+pages: false
 """
 
 MakeSite = Callable[..., Path]

@@ -117,7 +117,7 @@ def test_new_entries_never_rewrite_existing_archive_pages(make_site: MakeSite) -
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
     assert sorted(set(after) - set(snapshot_before)) == ["atom/3.xml", "json/3.json", "rss/3.xml"]
     assert "archive/atom/1.xml" not in result.written
-    assert result.rendered == 3 + 3 + 3 + 1  # main feeds, pages 2 and 3, index.html
+    assert result.rendered == 3 + 3 + 3 + 1 + 3  # main feeds, pages 2 and 3, index, 3 entries
     page2 = feedparser.parse((archive / "atom/2.xml").read_bytes())
     assert [e.id for e in page2.entries] == [
         f"tag:example.org,2026-01-0{i}:e0{i}" for i in (6, 5, 4)

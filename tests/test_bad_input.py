@@ -266,34 +266,34 @@ CONFIG_CASES: list[tuple[str, str, str]] = [
     (
         "config-bad-timezone",
         BASIC_CONFIG + "timezone: Mars/Olympus\n",
-        'feedpub.yaml:6: error: timezone: "Mars/Olympus" is not a known time zone '
+        'feedpub.yaml:7: error: timezone: "Mars/Olympus" is not a known time zone '
         "(use an IANA name such as Europe/Paris or UTC)",
     ),
     (
         "config-bad-format",
         BASIC_CONFIG + "formats: [atom, rdf]\n",
-        'feedpub.yaml:6: error: formats: "rdf" is not a supported format '
+        'feedpub.yaml:7: error: formats: "rdf" is not a supported format '
         "(choose from atom, rss, json)",
     ),
     (
         "config-bad-limit",
         BASIC_CONFIG + "limit: lots\n",
-        "feedpub.yaml:6: error: limit: must be a whole number of at least 0",
+        "feedpub.yaml:7: error: limit: must be a whole number of at least 0",
     ),
     (
         "config-typo",
         BASIC_CONFIG + "langauge: fr\n",
-        "feedpub.yaml:6: error: langauge: unknown key (did you mean 'language'?)",
+        "feedpub.yaml:7: error: langauge: unknown key (did you mean 'language'?)",
     ),
     (
         "config-same-filenames",
         BASIC_CONFIG + "filenames: {atom: feed.xml, rss: feed.xml}\n",
-        "feedpub.yaml:6: error: filenames: two formats would write the same file",
+        "feedpub.yaml:7: error: filenames: two formats would write the same file",
     ),
     (
         "config-filename-path",
         BASIC_CONFIG + "filenames: {atom: ../x.xml}\n",
-        'feedpub.yaml:6: error: filenames.atom: "../x.xml" must be a plain file name',
+        'feedpub.yaml:7: error: filenames.atom: "../x.xml" must be a plain file name',
     ),
 ]
 

@@ -232,10 +232,10 @@ def test_failed_disk_sync_is_an_output_error_and_leaves_output_untouched(
 ) -> None:
     root, before = pending
 
-    def failing_fsync(fd: int) -> None:
+    def failing_sync() -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(os, "fsync", failing_fsync)
+    monkeypatch.setattr(os, "sync", failing_sync)
     with pytest.raises(OutputError, match="Input/output error"):
         build(root, now=NOW)
     monkeypatch.undo()

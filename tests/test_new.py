@@ -83,13 +83,13 @@ def test_new_creates_a_dated_file_that_builds(make_site: MakeSite) -> None:
     assert f"<id>{entry_id}</id>" in atom
     assert "<title>Été à Paris</title>" in atom
     assert "One or two sentences" in atom  # the placeholder, ready to edit
-    # new leaves the link commented out and placeholder text for the writer: all said
+    # new leaves placeholder text for the writer (and the link commented out: the
+    # entry's page is its link meanwhile)
     assert [line.split(": warning: ")[1] for line in err.splitlines()] == [
         "summary: is still the placeholder text from 'feedpub new' (write your own, or delete"
         " the line)",
         "content: is still the placeholder text from 'feedpub new' (write your own, or delete"
         " the line)",
-        "link: is missing (readers cannot open the entry on the web)",
     ]
     assert "# link: /ete-a-paris/" in lines
 

@@ -125,8 +125,8 @@ def summary(result: BuildResult, out: Path, check: bool, seconds: float) -> str:
         kind = name.split("/")[0] + "/" if "/" in name else name
         kinds[kind] = kinds.get(kind, 0) + 1
     named = [
-        f"{number} archive pages" if kind == "archive/" else
-        f"{number} entry pages" if kind == "entries/" else
+        f"{number} archive {'page' if number == 1 else 'pages'}" if kind == "archive/" else
+        f"{number} entry {'page' if number == 1 else 'pages'}" if kind == "entries/" else
         kind if number == 1 else f"{number} {kind}"
         for kind, number in kinds.items()
     ]  # fmt: skip

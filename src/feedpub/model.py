@@ -131,6 +131,8 @@ class Config:
     """Also write index.html, a page listing the entries with feed autodiscovery."""
     markdown: Literal["gfm", "commonmark"] = "gfm"
     """The Markdown dialect: "gfm" (GitHub-flavoured) or "commonmark" (strict)."""
+    pages: bool = True
+    """Also write a page per entry, which is the entry's link when it has none."""
 
     def filename(self, fmt: str) -> str:
         return dict(self.filenames)[fmt]
@@ -150,6 +152,11 @@ class Config:
     @property
     def feed_id(self) -> str:
         return self.id or self.url
+
+
+def page_name(shown: str) -> str:
+    """The output path of an entry's page: ``entries/a/b.yaml`` -> ``entries/a/b.html``."""
+    return shown.rsplit(".", 1)[0] + ".html"
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ def cache_dir_for(out: Path) -> Path:
 
 def cache_key(config_bytes: bytes) -> str:
     """What must be equal for cached fragments and outputs to be trusted."""
-    parts = [SCHEMA_VERSION, __version__, sys.version]
+    parts = [SCHEMA_VERSION, __version__, sys.version, _own_files()]
     for name in SHAPING_LIBRARIES:
         try:
             parts.append(f"{name}={metadata.version(name)}")
@@ -69,6 +69,17 @@ def cache_key(config_bytes: bytes) -> str:
     digest = hashlib.sha256("\n".join(parts).encode())
     digest.update(config_bytes)
     return digest.hexdigest()
+
+
+def _own_files() -> str:
+    """feedpub's own modules as installed (names, sizes, mtimes): a changed feedpub,
+    even at the same version (a development checkout), means a cold build."""
+    package = Path(__file__).resolve().parent.parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        found.append(f"{path.relative_to(package)} {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(found)
 
 
 Identity = tuple[int, int, int, int]

@@ -40,6 +40,10 @@ def compile_file(path: str, shown: str, config: Config) -> Compiled:
     if entry is None:
         return Compiled(shown, digest, None, tuple(problems))
     fragments = tuple(entry_fragments(entry, config).items())
+    if config.pages:
+        from ..formats.pages import render_page
+
+        fragments += (("page", render_page(entry, config)),)
     return Compiled(shown, digest, entry, tuple(problems), fragments)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..formats import get_format
 from ..formats.archives import Document, Item, next_due, plan, published
-from ..model import INDEX_FILENAME, Config, Entry, Feed
+from ..model import ENTRIES_DIR, INDEX_FILENAME, Config, Entry, Feed, page_name
 from .cache import Cache
 from .writer import Source
 
@@ -45,7 +45,8 @@ def plan_outputs(
     # An entry's fragments follow from its file's bytes and name (the default id).
     digests = {row[0]: f"{row[0]} {row[6]}" for row in rows}
     items = [Item(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
-    documents = plan(config, published(items, now, future=future))
+    published_items = published(items, now, future=future)
+    documents = plan(config, published_items)
     main = documents[0]
     sources: dict[str, Source] = {}
     signatures: dict[str, str] = {}
@@ -57,6 +58,12 @@ def plan_outputs(
             signatures[name] = signature
             if out is None or not _unchanged(cache, out, name, signature):
                 sources[name] = _document_source(cache, config, document, fmt, keys)
+    if config.pages:
+        for item in published_items:
+            name = page_name(item.key)
+            signatures[name] = digests[item.key]
+            if out is None or not _unchanged(cache, out, name, digests[item.key]):
+                sources[name] = _page_source(cache, item.key)
     if config.index:
         shown = [item.key for item in main.items[:INDEX_ENTRIES]]
         signature = _signature(INDEX_FILENAME, main, [digests[k] for k in shown])
@@ -96,6 +103,13 @@ def _document_source(
     return chunks
 
 
+def _page_source(cache: Cache, key: str) -> Source:
+    def chunks() -> Iterator[bytes]:
+        return cache.fragments("page", [key])
+
+    return chunks
+
+
 def _index_page(cache: Cache, config: Config, main: Document, shown: list[str]) -> bytes:
     from ..formats.index import render_index
 
@@ -104,10 +118,13 @@ def _index_page(cache: Cache, config: Config, main: Document, shown: list[str]) 
 
 
 def _leftovers(cache: Cache, out: Path, config: Config, signatures: dict[str, str]) -> list[str]:
-    """Files an earlier build wrote that this one does not: old archive pages."""
+    """Files an earlier build wrote that this one does not: old archive and entry pages."""
     names = {name for name in cache.outputs_cached() if name not in signatures}
     for fmt in config.formats:
         folder = out / "archive" / fmt
         if folder.is_dir():
             names.update(f"archive/{fmt}/{p.name}" for p in folder.iterdir() if p.stem.isdigit())
+    pages = out / ENTRIES_DIR
+    if pages.is_dir():  # output/entries/ is feedpub's: pages of entries deleted meanwhile
+        names.update(p.relative_to(out).as_posix() for p in pages.rglob("*.html"))
     return sorted(name for name in names if name not in signatures and (out / name).exists())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-from ..model import Config, Entry, Feed
+from ..model import Config, Entry, Feed, page_name
 
 MEDIA_TYPES = {
     "atom": "application/atom+xml",
@@ -52,25 +52,34 @@ def feed_href(config: Config, fmt: str) -> str:
     return quote(config.filename(fmt))
 
 
-def render_index(feed: Feed) -> bytes:
-    config = feed.config
+def head(config: Config, title: str, description: str, up: str = "") -> list[str]:
+    """The page head: language, viewport, one autodiscovery link per feed (``up``
+    leads from the page's folder to the feeds)."""
     lang = f' lang="{_a(config.language)}"' if config.language else ""
-    lines = [
+    return [
         "<!DOCTYPE html>",
         f"<html{lang}>",
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_t(config.title)}</title>",
-        f'<meta name="description" content="{_a(config.description)}">',
+        f"<title>{_t(title)}</title>",
+        f'<meta name="description" content="{_a(description)}">',
         '<meta name="generator" content="feedpub">',
         *(
             f'<link rel="alternate" type="{MEDIA_TYPES[fmt]}" '
-            f'title="{_a(f"{config.title} ({LABELS[fmt]})")}" href="{_a(feed_href(config, fmt))}">'
+            f'title="{_a(f"{config.title} ({LABELS[fmt]})")}" '
+            f'href="{_a(up + feed_href(config, fmt))}">'
             for fmt in config.formats
         ),
         f"<style>\n{STYLE}</style>",
         "</head>",
+    ]
+
+
+def render_index(feed: Feed) -> bytes:
+    config = feed.config
+    lines = [
+        *head(config, config.title, config.description),
         "<body>",
         "<header>",
         f"<h1>{_t(config.title)}</h1>",
@@ -98,8 +107,9 @@ def render_index(feed: Feed) -> bytes:
 def _entry(entry: Entry, config: Config) -> str:
     lang = f' lang="{_a(entry.lang)}"' if entry.lang and entry.lang != config.language else ""
     title = _t(entry.title)
-    if entry.link:
-        title = f'<a href="{_a(entry.link)}">{title}</a>'
+    href = quote(page_name(entry.path)) if config.pages else entry.link
+    if href:
+        title = f'<a href="{_a(href)}">{title}</a>'
     parts = [
         f"<li><article{lang}>",
         f"<h2>{title}</h2>",

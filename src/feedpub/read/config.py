@@ -32,6 +32,7 @@ CONFIG_KEYS = (
     "hub",
     "index",
     "markdown",
+    "pages",
 )
 
 
@@ -157,6 +158,7 @@ def parse_config(fields: Fields) -> Config | None:
         hubs=hubs,
         index=index,
         markdown=markdown,
+        pages=fields.boolean("pages", True),
     )
 
 

@@ -6,10 +6,11 @@ import os
 import re
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from ..errors import Problem
-from ..model import Config, Enclosure, Entry, Image, Source
+from ..model import Config, Enclosure, Entry, Image, Source, page_name
 from .fields import Fields
 from .ids import slug_of, tag_uri
 from .markup import CONTENT_FORMATS, ContentFormat, UnsafeCharacter, figure_html, render_body
@@ -151,7 +152,7 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
         title=title or "",
         date=date or datetime.min,
         updated=updated,
-        link=link,
+        link=link or (config.base_url + quote(page_name(fields.path)) if config.pages else None),
         authors=fields.people("author", base),
         summary=summary,
         content_html=content_html,
@@ -164,11 +165,11 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     )
     if title is None or date is None:
         return None
-    _lint(fields, entry, relative)
+    _lint(fields, entry, relative, content_base if link else None)
     return entry
 
 
-def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
+def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...], link: str | None) -> None:
     """Warnings: the feed is valid, but readers get less than they could."""
     for key, placeholder in (("summary", PLACEHOLDER_SUMMARY), ("content", PLACEHOLDER_CONTENT)):
         written = fields.text(key)
@@ -200,7 +201,7 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
             "content",
             f"has relative URLs ({', '.join(relative[:3])})",
             fields.node("content"),
-            f"they resolve against {entry.link or 'the site url'}; check they still work",
+            f"they resolve against {link or 'the site url'}; check they still work",
         )
     if _TAG_LIKE.search(entry.title):
         fields.warn(
