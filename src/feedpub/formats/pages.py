@@ -14,14 +14,19 @@ from ..model import Config, Entry, page_name
 from .index import head
 
 PAGE_STYLE = """\
-article img, article video { max-width: 100%; height: auto; }
-article pre { overflow-x: auto; }
-article table { border-collapse: collapse; }
-article th, article td { border: 1px solid #8886; padding: .25rem .5rem; }
-article blockquote { border-left: 3px solid #8886; margin-left: 0; padding-left: 1rem; }
-.meta { font-size: .9375rem; opacity: .8; }
-.meta ul { display: inline; list-style: none; padding: 0; }
-.meta li { display: inline; margin-right: .5rem; }
+main.entry article p, main.entry article ul, main.entry article ol { margin: 0 0 1rem; }
+main.entry article ul, main.entry article ol { padding-left: 1.5rem; }
+main.entry article li { border: 0; padding: 0; list-style: revert; }
+main.entry h1 { margin-bottom: .25rem; }
+main.entry img, main.entry video { max-width: 100%; height: auto; }
+main.entry figure { margin: 1rem 0; }
+main.entry figcaption { font-size: .875rem; opacity: .8; }
+main.entry pre { overflow-x: auto; }
+main.entry table { border-collapse: collapse; margin: 0 0 1rem; }
+main.entry th, main.entry td { border: 1px solid #8886; padding: .25rem .5rem; }
+main.entry blockquote { border-left: 3px solid #8886; margin: 0 0 1rem; padding-left: 1rem; }
+main.entry .meta { font-size: .9375rem; opacity: .8; }
+main.entry .tag { margin-right: .5rem; }
 """
 
 
@@ -44,7 +49,7 @@ def render_page(entry: Entry, config: Config) -> bytes:
     lines += [
         "<body>",
         f"<header><p>{home}{_t(config.title)}</a></p></header>",
-        "<main>",
+        '<main class="entry">',
         f"<article{lang}>",
         f"<h1>{_t(entry.title)}</h1>",
         f'<p class="meta">{_meta(entry, config)}</p>',
@@ -66,8 +71,7 @@ def _meta(entry: Entry, config: Config) -> str:
     if authors:
         parts.append(", ".join(_person(p.name, p.url) for p in authors))
     if entry.tags:
-        tags = "".join(f"<li>#{_t(tag)}</li>" for tag in entry.tags)
-        parts.append(f"<ul>{tags}</ul>")
+        parts.append(" ".join(f'<span class="tag">#{_t(tag)}</span>' for tag in entry.tags))
     return " · ".join(parts)
 
 
