@@ -128,3 +128,34 @@ def test_schema_prints_the_shipped_schema(kind: str) -> None:
 
 def test_schema_refuses_unknown_kinds() -> None:
     assert run("schema", "feed")[0] == 2
+
+
+def test_ctrl_c_during_a_build_says_interrupted_and_exits_130(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedpub.builder import writer
+
+    root = make_site({"a.yaml": GOOD})
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(writer, "_replace_all", interrupted)
+    code, out, err = run("build", "-C", str(root))
+    assert (code, out, err) == (130, "", "interrupted\n")
+    assert not (root / "output").exists() or not list((root / "output").iterdir())
+    assert not list(root.glob(".output.feedpub-staging"))
+
+
+def test_what_the_sanitizer_removes_is_a_warning_of_the_build(make_site: MakeSite) -> None:
+    body = '\'<p onclick="x()">Hi</p><script>alert(1)</script><iframe src="https://v.example/e"></iframe>\''
+    root = make_site({"a.yaml": GOOD + f"format: html\ncontent: {body}\n"})
+    code, _, err = run("build", "-C", str(root))
+    assert code == 0
+    assert err == (
+        "entries/a.yaml:6: warning: content: removed for safety: onclick attribute, <script>"
+        " element, <iframe> element (replaced by a link) (readers would not run or show them;"
+        " link to the page that has them instead)\n"
+    )
+    atom = (root / "output/atom.xml").read_text()
+    assert "▶ embed: https://v.example/e" in atom and "script" not in atom
