@@ -100,8 +100,9 @@ def test_group_help_lists_every_command_with_examples() -> None:
 
 def test_readme_shows_every_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for name in cli.commands:
-        assert f"$ feedpub {name}" in readme, name
+    for name, command in cli.commands.items():
+        assert f"| `feedpub {name}" in readme, name  # a row of the commands table
+        assert command.help and "Examples:" in command.help, name
     assert "_FEEDPUB_COMPLETE=bash_source feedpub" in readme
     assert "feedpub build --check" in readme
 
