@@ -21,6 +21,8 @@ PLACEHOLDER_CONTENT = (
     "lists and headings all work.\n"
 )
 """What ``feedpub new`` writes for the author to replace: published as is, a warning."""
+AUTHOR_HINT = "Atom needs one: add 'author: Your Name' to feedpub.yaml, or to the entry"
+"""An Atom entry without an author, its own or the feed's, is invalid (RFC 4287 4.1.2)."""
 ENTRY_KEYS = (
     "title",
     "date",
@@ -144,6 +146,9 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
             fields.node("content"),
             "it holds only comments, link definitions or removed HTML",
         )
+    authors = fields.people("author", base)
+    if not authors and not config.authors and "atom" in config.formats:
+        fields.error("author", "no author for this entry", None, AUTHOR_HINT)
     entry = Entry(
         path=fields.path,
         slug=slug,
@@ -152,7 +157,7 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
         date=date or datetime.min,
         updated=updated,
         link=link,
-        authors=fields.people("author", base),
+        authors=authors,
         summary=summary,
         content_html=content_html,
         tags=fields.text_list("tags"),
