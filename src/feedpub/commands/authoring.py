@@ -86,6 +86,7 @@ def entry_text(
     link: str | None = None,
     summary: str = PLACEHOLDER_SUMMARY,
     content: str = PLACEHOLDER_CONTENT,
+    lang: str | None = None,
 ) -> str:
     """The YAML of a new entry (without a schema line).
 
@@ -103,6 +104,8 @@ def entry_text(
         lines.append("draft: true  # delete this line to publish\n")
     lines.append("# The entry's page on your site, absolute or relative to the site url:\n")
     lines.append(yaml_line("link", link) if link else f"# link: /{slugify(title)}/\n")
+    if lang:
+        lines.append(yaml_line("lang", lang))
     lines += [
         yaml_line("summary", summary),
         "content: |\n",
