@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from feedpub.cli import cli
 
 from .conftest import MakeSite
+from .test_schema import errors as schema_errors
 
 NO_AUTHOR = "title: T\ndescription: D\nurl: https://example.org/\n"
 GOOD = "title: Good\ndate: 2026-01-01\nlink: /good/\nsummary: Fine.\n"
@@ -49,3 +51,63 @@ def test_a_site_author_or_no_atom_needs_no_entry_author(make_site: MakeSite) -> 
     assert run("build", "-C", str(root))[0] == 0
     root = make_site({"a.yaml": GOOD}, config=NO_AUTHOR + "formats: [rss, json]\n")
     assert run("build", "-C", str(root))[0] == 0
+
+
+# -- dates as Jekyll, Hugo and people write them ----------------------------------------
+
+DATES = {
+    "2026-03-01": "2026-03-01T00:00:00+01:00",
+    "2026-03-01 09:30": "2026-03-01T09:30:00+01:00",
+    "2026-03-01T09:30:15": "2026-03-01T09:30:15+01:00",
+    "2026-03-01 09:30:15.123456": "2026-03-01T09:30:15+01:00",
+    "2026-03-01T09:30:15.5Z": "2026-03-01T09:30:15Z",
+    "2026-03-01 09:30z": "2026-03-01T09:30:00Z",
+    "2026-03-01T09:30:15+02:00": "2026-03-01T09:30:15+02:00",
+    "2026-03-01T09:30:15-0530": "2026-03-01T09:30:15-05:30",
+    "2013-05-06 02:12:52 +0200": "2013-05-06T02:12:52+02:00",
+    "2013-05-06 02:12 -07:00": "2013-05-06T02:12:00-07:00",
+    "2013-05-06 02:12:52 Z": "2013-05-06T02:12:52Z",
+}
+PARIS = NO_AUTHOR + "author: A\ntimezone: Europe/Paris\n"
+
+
+@pytest.mark.parametrize(("written", "published"), DATES.items(), ids=DATES.keys())
+def test_dates_people_write_are_read(make_site: MakeSite, written: str, published: str) -> None:
+    entry = f"title: T\ndate: {written}\nlink: /t/\nsummary: s\n"
+    assert schema_errors("entry", entry) == []
+    root = make_site({"a.yaml": entry}, config=PARIS)
+    code, _, err = run("build", "-C", str(root))
+    assert (code, err) == (0, "")
+    published = published.replace("Z", "+00:00")
+    assert f"<published>{published}</published>" in (root / "output/atom.xml").read_text()
+
+
+NOT_DATES = {
+    "May 6, 2013": "is not a date",
+    "2013-05-06T02:12:52+02": "is not a date",
+    "2013-05-06 +0200": "is not a date",
+    "2013-05-06  02:12": "is not a date",
+    "06/05/2013": "is not a date",
+    "2013-05-06 02:12:52 +2500": "is not a valid date",
+    "2013-02-29 02:12": "is not a valid date",
+}
+
+
+@pytest.mark.parametrize(("written", "verdict"), NOT_DATES.items(), ids=NOT_DATES.keys())
+def test_other_dates_list_the_accepted_forms(
+    make_site: MakeSite, written: str, verdict: str
+) -> None:
+    entry = f"title: T\nlink: /t/\nsummary: s\ndate: '{written}'\n"
+    assert schema_errors("entry", entry) != []
+    root = make_site({"a.yaml": entry}, config=PARIS)
+    assert errors(root) == [
+        f'entries/a.yaml:4: error: date: "{written}" {verdict} (write YYYY-MM-DD, '
+        "YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset such as +02:00 or +0200)"
+    ]
+
+
+def test_new_takes_the_same_dates(make_site: MakeSite) -> None:
+    root = make_site({}, config=PARIS)
+    code, out, _ = run("new", "-C", str(root), "Old", "--date", "2013-05-06 02:12:52 +0200")
+    assert code == 0
+    assert Path(out.strip()).read_text().splitlines()[1] == "date: 2013-05-06T02:12:52+02:00"

@@ -130,7 +130,7 @@ def init(
     "--date",
     "when",
     metavar="DATE",
-    help="YYYY-MM-DD or an RFC 3339 date-time.  [default: now, in the site's time zone]",
+    help="YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS][offset].  [default: now, in the site's time zone]",
 )
 @click.option("--draft", is_flag=True, help="Mark it 'draft: true' (not published until removed).")
 @click.option("--edit", is_flag=True, help="Open it in $EDITOR, then check it.")
