@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import lxml.etree
 import pytest
 from click.testing import CliRunner
 
 from feedpub.cli import cli
 
 from .conftest import MakeSite
+from .test_parse_back import visible
 from .test_schema import errors as schema_errors
 
 NO_AUTHOR = "title: T\ndescription: D\nurl: https://example.org/\n"
@@ -111,3 +114,41 @@ def test_new_takes_the_same_dates(make_site: MakeSite) -> None:
     code, out, _ = run("new", "-C", str(root), "Old", "--date", "2013-05-06 02:12:52 +0200")
     assert code == 0
     assert Path(out.strip()).read_text().splitlines()[1] == "date: 2013-05-06T02:12:52+02:00"
+
+
+# -- link-only entries (bookmarks) -------------------------------------------------------
+
+LINK_ONLY = "title: 'Tom & \"Jerry\" <3'\ndate: 2026-01-01\nlink: 'https://example.net/a?x=1&y=2'\n"
+
+
+def test_a_link_only_entry_is_a_valid_item_in_every_format(make_site: MakeSite) -> None:
+    import feedparser
+    import jsonschema
+
+    root = make_site({"a.yaml": LINK_ONLY})
+    code, _, err = run("build", "-C", str(root))
+    assert code == 0
+    assert err == (
+        "entries/a.yaml:1: warning: summary: is missing (readers show the summary in lists; "
+        "without it they cut the content)\n"
+    )
+    out = root / "output"
+    for name in ("atom.xml", "rss.xml"):
+        feed = feedparser.parse((out / name).read_bytes())
+        assert not feed.bozo, name
+        (item,) = feed.entries
+        title = visible(item.title_detail)  # feedparser gives RSS titles as HTML
+        assert (title, item.link) == ('Tom & "Jerry" <3', "https://example.net/a?x=1&y=2")
+    document = json.loads((out / "feed.json").read_text())
+    spec = json.loads((Path(__file__).parent / "jsonfeed-1.1.schema.json").read_text())
+    assert list(jsonschema.Draft202012Validator(spec).iter_errors(document)) == []
+    (item,) = document["items"]
+    assert item["content_html"] == (
+        '<p><a href="https://example.net/a?x=1&amp;y=2">Tom &amp; &quot;Jerry&quot; &lt;3</a></p>'
+    )
+    assert "content_text" not in item and "summary" not in item
+    # RSS 2.0: an item needs a title or a description; this one has its title.
+    rss = lxml.etree.fromstring((out / "rss.xml").read_bytes())
+    assert rss.xpath("channel/item/title/text()") == ['Tom & "Jerry" <3']
+    assert rss.xpath("channel/item/description") == []
+    assert run("check", "-C", str(root))[1] == "0 error(s), 1 warning(s)\n"
