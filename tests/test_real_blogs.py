@@ -152,3 +152,99 @@ def test_a_link_only_entry_is_a_valid_item_in_every_format(make_site: MakeSite) 
     assert rss.xpath("channel/item/title/text()") == ['Tom & "Jerry" <3']
     assert rss.xpath("channel/item/description") == []
     assert run("check", "-C", str(root))[1] == "0 error(s), 1 warning(s)\n"
+
+
+# -- keys other tools use ------------------------------------------------------------------
+
+RENAMED = {
+    "categories": "feedpub calls it 'tags': tags: [a, b]",
+    "excerpt": "feedpub calls it 'summary': summary: One or two sentences.",
+    "description": "feedpub calls it 'summary': summary: One or two sentences.",
+    "lastmod": "feedpub calls it 'updated': updated: 2026-02-27",
+    "permalink": "feedpub calls it 'link': link: /posts/my-post/",
+    "canonical": "feedpub calls it 'link': link: https://example.org/posts/my-post/",
+    "url": "feedpub calls it 'link': link: /posts/my-post/",
+}
+
+
+@pytest.mark.parametrize(("key", "hint"), RENAMED.items(), ids=RENAMED.keys())
+def test_keys_of_other_tools_name_feedpubs_key(make_site: MakeSite, key: str, hint: str) -> None:
+    root = make_site({"x.yaml": f"title: T\ndate: 2026-01-01\nsummary: s\n{key}: x\n"})
+    assert errors(root) == [f"entries/x.yaml:4: error: {key}: unknown key ({hint})"]
+
+
+def test_an_image_can_be_just_its_url(make_site: MakeSite) -> None:
+    entry = GOOD + "image: /img/a.png\n"
+    assert schema_errors("entry", entry) == []
+    root = make_site({"x.yaml": entry})
+    code, _, err = run("build", "-C", str(root))
+    assert code == 0
+    assert err.splitlines() == [
+        "entries/x.yaml:5: warning: image.alt: is missing "
+        "(describe the image for people using screen readers)"
+    ]
+    document = json.loads((root / "output/feed.json").read_text())
+    item = document["items"][0]
+    assert item["image"] == "https://example.org/img/a.png"
+    assert (
+        item["content_html"] == '<figure><img src="https://example.org/img/a.png" alt=""></figure>'
+    )
+    root = make_site({"x.yaml": GOOD + "image: 'javascript:x'\n"})
+    assert errors(root) == [
+        'entries/x.yaml:5: error: image: "javascript:x" uses a "javascript:" URL '
+        "(only http:, https: URLs are allowed)"
+    ]
+
+
+# -- tags: a, b --------------------------------------------------------------------------
+
+
+def test_a_plain_tag_with_a_comma_shows_the_list_form(make_site: MakeSite) -> None:
+    root = make_site({"x.yaml": "title: T\ndate: 2026-01-01\nlink: /t/\nsummary: s\n"
+                      "tags: podcast, rss\n"})  # fmt: skip
+    assert errors(root) == [
+        'entries/x.yaml:5: error: tags: "podcast, rss" is one tag with a comma '
+        "(write a list: tags: [podcast, rss])"
+    ]
+    root = make_site({"x.yaml": GOOD + "tags: a, [b], ,c d\n"})
+    assert errors(root) == [
+        'entries/x.yaml:5: error: tags: "a, [b], ,c d" is one tag with a comma '
+        "(write a list: tags: [a, '[b]', c d])"
+    ]
+
+
+def test_a_quoted_tag_with_a_comma_is_meant(make_site: MakeSite) -> None:
+    root = make_site({"x.yaml": GOOD + 'tags: "Paris, France"\n', "y.yaml": GOOD.replace(
+        "/good/", "/y/") + "tags: [rss, 'a, b']\n"})  # fmt: skip
+    code, _, err = run("build", "-C", str(root))
+    assert (code, err) == (0, "")
+    atom = (root / "output/atom.xml").read_text()
+    assert '<category term="Paris, France"/>' in atom
+    assert '<category term="a, b"/>' in atom
+
+
+# -- duplicate ids ---------------------------------------------------------------------------
+
+UUID = "urn:uuid:0e4b4b6c-8a5c-4bb1-9a9b-3c1f1b2f7a10"
+
+
+def test_a_copied_id_is_blamed_on_the_later_file(make_site: MakeSite) -> None:
+    with_id = f"title: T\nid: {UUID}\ndate: 2026-01-01\nsummary: s\n"
+    root = make_site({"b.yaml": with_id, "a.yaml": with_id})
+    expected = [
+        f'entries/b.yaml:2: error: id: "{UUID}" is also the id of entries/a.yaml (is this file '
+        "a copy? give it a new 'id:', such as the one 'feedpub new' writes, or delete the "
+        "'id:' line to get one from the file name)"
+    ]
+    assert errors(root) == expected
+    assert errors(root, "check") == expected
+
+
+def test_a_derived_id_says_to_rename_the_file(make_site: MakeSite) -> None:
+    entry = "title: T\ndate: 2026-01-01\nsummary: s\n"
+    root = make_site({"2026/x.yaml": entry, "2025/x.yaml": entry})
+    assert errors(root) == [
+        'entries/2026/x.yaml:1: error: id: "tag:example.org,2026-01-01:x" is also the id of '
+        "entries/2025/x.yaml (this file's id comes from its date and file name: rename the "
+        "file, or add an 'id:' line such as the one 'feedpub new' writes)"
+    ]

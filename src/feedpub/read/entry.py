@@ -8,6 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
+from yaml.nodes import ScalarNode
+
 from ..errors import Problem
 from ..model import Config, Enclosure, Entry, Image, Source
 from .fields import Fields
@@ -40,6 +43,16 @@ ENTRY_KEYS = (
     "draft",
     "enclosures",
 )
+RENAMED_KEYS = {
+    "categories": "tags: [a, b]",
+    "excerpt": "summary: One or two sentences.",
+    "description": "summary: One or two sentences.",
+    "lastmod": "updated: 2026-02-27",
+    "permalink": "link: /posts/my-post/",
+    "canonical": "link: https://example.org/posts/my-post/",
+    "url": "link: /posts/my-post/",
+}
+"""Keys Jekyll, Hugo and others use, with the line feedpub reads instead."""
 _TAG_LIKE = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|!--.*)>")
 
 
@@ -85,7 +98,7 @@ def entry_from_bytes(
 def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     zone = ZoneInfo(config.timezone)
     base = config.url
-    fields.reject_unknown(ENTRY_KEYS)
+    fields.reject_unknown(ENTRY_KEYS, RENAMED_KEYS)
     title = fields.text("title", required=True)
     date = fields.date("date", zone, required=True)
     updated = fields.date("updated", zone)
@@ -160,7 +173,7 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
         authors=authors,
         summary=summary,
         content_html=content_html,
-        tags=fields.text_list("tags"),
+        tags=_tags(fields),
         image=image,
         source=_source(fields, base),
         lang=fields.language("lang"),
@@ -230,7 +243,26 @@ def _content_format(fields: Fields) -> ContentFormat:
     return "markdown"
 
 
+def _tags(fields: Fields) -> tuple[str, ...]:
+    """The tags; a plain ``tags: a, b`` is one tag in YAML, which no one means."""
+    node = fields.node("tags")
+    if isinstance(node, ScalarNode) and not node.style and "," in node.value:
+        parts = [part.strip() for part in node.value.split(",") if part.strip()]
+        listed = yaml.safe_dump(parts, default_flow_style=True, allow_unicode=True, width=1 << 30)
+        fields.error(
+            "tags",
+            f'"{node.value}" is one tag with a comma',
+            node,
+            f"write a list: tags: {listed.strip()}",
+        )
+        return ()
+    return fields.text_list("tags")
+
+
 def _image(fields: Fields, base: str) -> Image | None:
+    if isinstance(fields.node("image"), ScalarNode):  # image: /img/a.png, as other tools write
+        url = fields.url("image", base)
+        return Image(url, "") if url else None
     sub = fields.mapping("image")
     if sub is None:
         return None

@@ -9,7 +9,7 @@ every mistake in one run. Text fields take the scalar exactly as written:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -109,9 +109,18 @@ class Fields:
         line = line_of(node) if node is not None else self.line
         self.problems.append(Problem(self.path, line, self.name(key), message, hint, "warning"))
 
-    def reject_unknown(self, allowed: tuple[str, ...]) -> None:
+    def reject_unknown(
+        self, allowed: tuple[str, ...], renamed: Mapping[str, str] | None = None
+    ) -> None:
+        """An error for each key not in ``allowed``; ``renamed`` maps what other
+        tools call a key to an example line of feedpub's own (``tags: [a, b]``)."""
         for key, (key_node, _) in self._items.items():
             if key in allowed:
+                continue
+            example = (renamed or {}).get(key)
+            if example is not None:
+                hint = f"feedpub calls it '{example.split(':', 1)[0]}': {example}"
+                self.error(key, "unknown key", key_node, hint)
                 continue
             import difflib  # only when a key is wrong
 
