@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from feedpub.cli import cli
 
-from .conftest import MakeSite
+from .conftest import BASIC_CONFIG, MakeSite
 from .test_parse_back import visible
 from .test_schema import errors as schema_errors
 
@@ -248,3 +248,63 @@ def test_a_derived_id_says_to_rename_the_file(make_site: MakeSite) -> None:
         "entries/2025/x.yaml (this file's id comes from its date and file name: rename the "
         "file, or add an 'id:' line such as the one 'feedpub new' writes)"
     ]
+
+
+# -- leftovers of other tools ------------------------------------------------------------------
+
+TEMPLATED = {
+    "a.yaml": GOOD
+    + "content: |\n  Hello\n\n  ```liquid\n  {% raw %}\n  ```\n\n"
+    + "  See `{{ x }}` and {{< youtube abc >}} then {{ site.url }}.\n",
+    "b.yaml": GOOD + 'content: "{% include note.html %}"\n',
+    "c.yaml": GOOD + "format: html\ncontent: |\n  <pre>{{ x }}</pre>\n  <p>{{% note %}}</p>\n",
+    "d.yaml": GOOD + "format: html\ncontent: <code>{{ x }}</code>{ {not} }\n",
+    "e.yaml": GOOD + "content: 'Price: {{ page.price | money_with_currency_and_some_more }}'\n",
+}
+TEMPLATE_WARNINGS = [
+    "entries/a.yaml:12: warning: content: holds a Hugo shortcode from another tool, "
+    "{{< youtube abc >}} (and 1 more), which feeds show as text "
+    "(write what it stood for in Markdown or HTML)",
+    "entries/b.yaml:5: warning: content: holds a Liquid tag from another tool, "
+    "{% include note.html %}, which feeds show as text "
+    "(write what it stood for in Markdown or HTML)",
+    "entries/c.yaml:8: warning: content: holds a Hugo shortcode from another tool, "
+    "{{% note %}}, which feeds show as text (write what it stood for in Markdown or HTML)",
+    "entries/e.yaml:5: warning: content: holds a template expression from another tool, "
+    "{{ page.price | money_with_currenc... }}, which feeds show as text "
+    "(write what it stood for in Markdown or HTML)",
+]
+
+
+def test_template_syntax_in_bodies_is_a_warning(make_site: MakeSite) -> None:
+    root = make_site(TEMPLATED)
+    code, out, err = run("check", "-C", str(root))
+    assert (code, out) == (0, "0 error(s), 4 warning(s)\n")
+    assert err.splitlines() == TEMPLATE_WARNINGS
+    code, _, err = run("build", "-C", str(root))
+    assert code == 0 and err.splitlines() == TEMPLATE_WARNINGS
+
+
+# -- feeds too big to read --------------------------------------------------------------------
+
+
+def test_check_warns_about_feeds_over_5_mb(make_site: MakeSite) -> None:
+    root = make_site({"a.yaml": GOOD})
+    assert run("build", "-C", str(root))[0] == 0
+    atom = root / "output/atom.xml"
+    data = atom.read_bytes()
+    atom.write_bytes(data + b"\n" * (6_200_000 - len(data)))  # still well-formed
+    rss = root / "output/rss.xml"
+    data = rss.read_bytes()
+    rss.write_bytes(data + b"\n" * (5_000_000 - len(data)))  # 5 MB is fine
+    code, out, err = run("check", "-C", str(root))
+    assert (code, out) == (0, "0 error(s), 1 warning(s)\n")
+    assert err == (
+        "output/atom.xml: warning: is 6.2 MB; many readers and the W3C validator stop at 5 MB "
+        "(set 'archive: true' or a lower 'limit')\n"
+    )
+    (root / "feedpub.yaml").write_text(BASIC_CONFIG + "archive: true\n")
+    assert run("check", "-C", str(root))[2] == (
+        "output/atom.xml: warning: is 6.2 MB; many readers and the W3C validator stop at 5 MB "
+        "(set a lower 'limit')\n"
+    )

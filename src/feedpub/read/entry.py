@@ -15,8 +15,9 @@ from ..errors import Problem
 from ..model import Config, Enclosure, Entry, Image, Source
 from .fields import Fields
 from .ids import slug_of, tag_uri
+from .leftovers import kind_of, template_syntax
 from .markup import CONTENT_FORMATS, ContentFormat, UnsafeCharacter, figure_html, render_body
-from .yamlnodes import MAX_FILE_BYTES, parse_mapping
+from .yamlnodes import MAX_FILE_BYTES, line_of, parse_mapping
 
 PLACEHOLDER_SUMMARY = "One or two sentences; feed readers show them in their lists."
 PLACEHOLDER_CONTENT = (
@@ -220,6 +221,7 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
             fields.node("content"),
             f"they resolve against {entry.link or 'the site url'}; check they still work",
         )
+    _lint_templates(fields)
     if _TAG_LIKE.search(entry.title):
         fields.warn(
             "title",
@@ -227,6 +229,32 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
             fields.node("title"),
             "RSS readers may drop the tag-like part; write &lt; as words or avoid <...>",
         )
+
+
+def _lint_templates(fields: Fields) -> None:
+    """Warn about Liquid or Hugo syntax an import left, on the line that has it."""
+    node = fields.node("content")
+    if not isinstance(node, ScalarNode):
+        return
+    found = template_syntax(node.value, fields.text("format") or "markdown")
+    if found is None:
+        return
+    offset, snippet, count = found
+    line = line_of(node)
+    if node.style == "|":  # a literal block: its text starts on the next line, line for line
+        line += 1 + node.value.count("\n", 0, offset)
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    fields.problems.append(
+        Problem(
+            fields.path,
+            line,
+            fields.name("content"),
+            f"holds {kind_of(snippet)} from another tool, {snippet}{more}, "
+            "which feeds show as text",
+            "write what it stood for in Markdown or HTML",
+            "warning",
+        )
+    )
 
 
 def _content_format(fields: Fields) -> ContentFormat:
