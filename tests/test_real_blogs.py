@@ -308,3 +308,8 @@ def test_check_warns_about_feeds_over_5_mb(make_site: MakeSite) -> None:
         "output/atom.xml: warning: is 6.2 MB; many readers and the W3C validator stop at 5 MB "
         "(set a lower 'limit')\n"
     )
+
+
+def test_a_bad_format_is_reported_once_next_to_template_syntax(make_site: MakeSite) -> None:
+    root = make_site({"x.yaml": GOOD + "format: [a]\ncontent: '{% x %}'\n"})
+    assert errors(root, "check") == ["entries/x.yaml:5: error: format: must be text, not a list"]

@@ -183,11 +183,11 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     )
     if title is None or date is None:
         return None
-    _lint(fields, entry, relative)
+    _lint(fields, entry, relative, fmt)
     return entry
 
 
-def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
+def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...], fmt: ContentFormat) -> None:
     """Warnings: the feed is valid, but readers get less than they could."""
     for key, placeholder in (("summary", PLACEHOLDER_SUMMARY), ("content", PLACEHOLDER_CONTENT)):
         written = fields.text(key)
@@ -221,7 +221,7 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
             fields.node("content"),
             f"they resolve against {entry.link or 'the site url'}; check they still work",
         )
-    _lint_templates(fields)
+    _lint_templates(fields, fmt)
     if _TAG_LIKE.search(entry.title):
         fields.warn(
             "title",
@@ -231,12 +231,12 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...]) -> None:
         )
 
 
-def _lint_templates(fields: Fields) -> None:
+def _lint_templates(fields: Fields, fmt: ContentFormat) -> None:
     """Warn about Liquid or Hugo syntax an import left, on the line that has it."""
     node = fields.node("content")
     if not isinstance(node, ScalarNode):
         return
-    found = template_syntax(node.value, fields.text("format") or "markdown")
+    found = template_syntax(node.value, fmt)
     if found is None:
         return
     offset, snippet, count = found
