@@ -83,14 +83,14 @@ ENTRY_CASES: list[tuple[str, str | bytes, str]] = [
     (
         "impossible-date",
         "title: x\nsummary: s\ndate: 2026-02-30\n",
-        f'{B}:3: error: date: "2026-02-30" is not a valid date (expected YYYY-MM-DD or an RFC 3339 '
-        "date-time such as 2026-02-27T09:30:00+01:00)",
+        f'{B}:3: error: date: "2026-02-30" is not a valid date (write YYYY-MM-DD, '
+        "YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset such as +02:00 or +0200)",
     ),
     (
         "not-a-date",
         "title: x\nsummary: s\ndate: last tuesday\n",
-        f'{B}:3: error: date: "last tuesday" is not a date (expected YYYY-MM-DD or an RFC 3339 '
-        "date-time such as 2026-02-27T09:30:00+01:00)",
+        f'{B}:3: error: date: "last tuesday" is not a date (write YYYY-MM-DD, '
+        "YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset such as +02:00 or +0200)",
     ),
     (
         "bad-offset",

@@ -141,7 +141,9 @@ def test_entries_in_folders_are_found_and_rebuilt(make_site: MakeSite) -> None:
 
 
 def test_naive_times_use_the_configured_timezone(make_site: MakeSite) -> None:
-    config = "title: T\ndescription: D\nurl: https://example.org/\ntimezone: Europe/Paris\n"
+    config = (
+        "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\ntimezone: Europe/Paris\n"
+    )
     root = make_site({"a.yaml": entry(date="2026-07-01T12:00:00")}, config=config)
     files = render_site(root, now=NOW)[1]
     assert b"<published>2026-07-01T12:00:00+02:00</published>" in files["atom.xml"]

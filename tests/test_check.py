@@ -141,8 +141,9 @@ def test_drafts_and_future_entries_are_checked_too(make_site: MakeSite) -> None:
         # a draft that builds still gets its warnings
         "entries/draft-ok.yaml:1: warning: link: is missing "
         "(readers cannot open the entry on the web)",
-        'entries/draft.yaml:4: error: date: "2026-02-30" is not a valid date (expected '
-        "YYYY-MM-DD or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00)",
+        'entries/draft.yaml:4: error: date: "2026-02-30" is not a valid date (write '
+        "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset such as +02:00 or "
+        "+0200)",
         "entries/future.yaml:5: error: summery: unknown key (did you mean 'summary'?)",
     ]
     assert out == "2 error(s), 1 warning(s)\n"

@@ -53,8 +53,8 @@ def test_bad_entries_give_one_line_each_and_exit_1(make_site: MakeSite) -> None:
     assert code == 1
     assert out == ""
     assert err.splitlines() == [
-        'entries/b.yaml:2: error: date: "2026-02-30" is not a valid date (expected YYYY-MM-DD '
-        "or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00)",
+        'entries/b.yaml:2: error: date: "2026-02-30" is not a valid date (write YYYY-MM-DD, '
+        "YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset such as +02:00 or +0200)",
         "entries/c.yaml:1: error: tittle: unknown key (did you mean 'title'?)",
         "entries/c.yaml:1: error: title: is required (add a line 'title: ...')",
         "3 errors",

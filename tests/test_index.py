@@ -84,9 +84,8 @@ def test_only_configured_formats_are_announced(make_site: MakeSite) -> None:
 
 
 def test_hostile_text_is_escaped_everywhere(make_site: MakeSite) -> None:
-    config = (
-        f"title: '{HOSTILE}'\ndescription: '{HOSTILE}'\nurl: https://example.org/\npages: false\n"
-    )
+    config = f"title: '{HOSTILE}'\ndescription: '{HOSTILE}'\nurl: https://example.org/\n"
+    config += "author: A\npages: false\n"
     entry = f"title: '{HOSTILE}'\ndate: 2026-01-01\nsummary: '{HOSTILE}'\nlink: '/a?x=1&y=\"2\"'\n"
     data = page(make_site, {"a.yaml": entry}, config)
     assert b"<script" not in data.lower()

@@ -7,6 +7,7 @@ import types
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from feedpub.cli import cli
@@ -51,7 +52,7 @@ def test_init_with_all_flags_creates_a_site_that_builds(tmp_path: Path) -> None:
     code, out, err = run("init", str(tmp_path / "site"), *FLAGS)
     assert (code, err) == (0, "")
     root = tmp_path / "site"
-    (example,) = (root / "entries").glob("*-hello-world.yaml")
+    (example,) = (root / "entries").glob("*-bonjour-tout-le-monde.yaml")
     assert out.splitlines()[:3] == [
         f"created {root}/feedpub.yaml",
         f"created {example}",
@@ -72,7 +73,7 @@ def test_init_with_all_flags_creates_a_site_that_builds(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     assert " for 1 entry in " in out
     atom = (root / "output/atom.xml").read_text(encoding="utf-8")
-    assert "<title>Hello, world</title>" in atom
+    assert "<title>Bonjour tout le monde</title>" in atom
     assert "<title>Mes notes</title>" in atom
     assert '<link href="https://example.org/notes/"' in atom
 
@@ -91,6 +92,7 @@ def test_init_without_a_terminal_asks_nothing_and_needs_url(tmp_path: Path) -> N
     assert "title: site\n" in config  # the folder's name
     assert "description: News from site\n" in config
     assert "language:" not in config
+    assert "author: site\n" in config  # the title: Atom needs an author
     assert run("build", "-C", str(tmp_path / "site"))[0] == 0
 
 
@@ -195,3 +197,68 @@ def test_init_writes_the_real_shipped_schemas(tmp_path: Path) -> None:
     for kind in ("config", "entry"):
         written = (root / f".feedpub/{kind}.schema.json").read_text()
         assert written.strip() == load_schema(kind).strip()
+
+
+@pytest.mark.usefixtures("no_schema")
+@pytest.mark.parametrize("terminal", [False, True], ids=["no-terminal", "terminal"])
+@pytest.mark.parametrize("author", [None, "Ana <ana@example.org>"], ids=["no-author", "author"])
+def test_init_new_build_gives_feeds_with_an_author(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, terminal: bool, author: str | None
+) -> None:
+    """Atom needs an author on every entry: without --author the title is the author."""
+    import feedparser
+
+    monkeypatch.setattr(cli_authoring, "_interactive", lambda: terminal)
+    root = tmp_path / "site"
+    flags = ["--url", "https://e.org/"] + (["--author", author] if author else [])
+    result = CliRunner().invoke(cli, ["init", str(root), *flags], input="\n\n\n")
+    assert result.exit_code == 0, result.output
+    if terminal and author is None:
+        assert "Author (e.g. Ana <ana@example.org>) [site]:" in result.stdout
+    expected = author or "site"
+    config = (root / "feedpub.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(config)["author"] == expected
+    assert run("new", "-C", str(root), "x")[0] == 0
+    assert run("build", "-C", str(root))[0] == 0
+    atom = feedparser.parse((root / "output/atom.xml").read_bytes())
+    assert len(atom.entries) == 2
+    name = "Ana" if author else "site"
+    assert [entry.author_detail.name for entry in atom.entries] == [name, name]
+    code, out, _ = run("check", "-C", str(root))
+    assert code == 0 and out.startswith("0 error(s), ")
+
+
+SAMPLES = {
+    # language: (example file slug, description, summary)
+    "fr": (
+        "bonjour-tout-le-monde",
+        "Les nouvelles de Mes notes",
+        "Mes notes a maintenant un flux.",
+    ),
+    "de-AT": ("hallo-welt", "Neuigkeiten von Mes notes", "Mes notes hat jetzt einen Feed."),
+    "es": ("hola-mundo", "Novedades de Mes notes", "Mes notes ya tiene un feed."),
+    "nl": ("hello-world", "Mes notes", "Mes notes now has a feed."),
+}
+
+
+@pytest.mark.usefixtures("no_schema")
+@pytest.mark.parametrize("language", SAMPLES)
+def test_init_writes_no_english_into_a_site_in_another_language(
+    tmp_path: Path, language: str
+) -> None:
+    """French, German and Spanish get their own texts; other languages get the
+    title as description and an example entry that says it is English."""
+    root = tmp_path / "site"
+    flags = ["--title", "Mes notes", "--url", "https://e.org/", "--language", language]
+    assert run("init", str(root), *flags)[0] == 0
+    slug, description, summary = SAMPLES[language]
+    config = yaml.safe_load((root / "feedpub.yaml").read_text(encoding="utf-8"))
+    assert config["description"] == description
+    (example,) = (root / "entries").glob(f"*-{slug}.yaml")
+    entry = yaml.safe_load(example.read_text(encoding="utf-8"))
+    assert entry["summary"] == summary
+    english = "This is an example entry" in entry["content"]
+    assert english == (language == "nl")
+    assert entry.get("lang") == ("en" if language == "nl" else None)
+    code, _, err = run("build", "-C", str(root))
+    assert (code, err) == (0, "")

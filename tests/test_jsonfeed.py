@@ -186,7 +186,10 @@ def _spec_errors(document: dict[str, Any]) -> list[str]:
     [
         ({"2026-03-01-rd.yaml": RICH_ENTRY, "2026-01-01-note.yaml": NOTE_ENTRY}, RICH_CONFIG),
         ({}, BASIC_CONFIG),
-        ({"a.yaml": NOTE_ENTRY}, "title: T\ndescription: D\nurl: https://example.org/\n"),
+        (
+            {"a.yaml": NOTE_ENTRY},
+            "title: T\ndescription: D\nurl: https://example.org/\nformats: json\n",
+        ),
     ],
     ids=["rich", "no-entries", "no-author-no-language"],
 )

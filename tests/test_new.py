@@ -20,7 +20,7 @@ from feedpub.read.slug import slugify
 
 from .conftest import NOW, MakeSite
 
-PARIS = "title: T\ndescription: D\nurl: https://example.org/\ntimezone: Europe/Paris\n"
+PARIS = "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\ntimezone: Europe/Paris\n"
 UUID = re.compile(
     r"^id: urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 )

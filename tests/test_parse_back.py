@@ -94,7 +94,7 @@ def test_entries_newest_first_and_limited(make_site: MakeSite) -> None:
         for day in range(1, 8)
     }
     root = make_site(
-        entries, config="title: T\ndescription: D\nurl: https://example.org/\nlimit: 3\n"
+        entries, config="title: T\ndescription: D\nurl: https://example.org/\nauthor: A\nlimit: 3\n"
     )
     _, files = render_site(root, now=NOW)
     for name in ("atom.xml", "rss.xml"):

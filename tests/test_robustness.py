@@ -434,7 +434,8 @@ REGRESSIONS: list[tuple[str, str, str]] = [
         "duplicate-id",
         GOOD.replace("Good", "X") + "id: tag:example.org,2026-01-01:good\n",
         'entries/good.yaml:1: error: id: "tag:example.org,2026-01-01:good" is also the id of '
-        f"{F} (give one of them its own 'id:' or rename the file)",
+        f"{F} (this file's id comes from its date and file name: rename the file, or add an "
+        "'id:' line such as the one 'feedpub new' writes)",
     ),
     (
         "yaml-refused-character",

@@ -73,7 +73,7 @@ def test_serves_each_file_with_its_media_type(server: Server, site: Path) -> Non
 
 def test_renamed_feed_files_keep_their_feed_types(make_site: MakeSite) -> None:
     config = (
-        "title: T\ndescription: D\nurl: https://example.org/\n"
+        "title: T\ndescription: D\nurl: https://example.org/\nauthor: A\n"
         "filenames: {atom: feed.atom, rss: news.xml}\nindex: false\n"
     )
     root = make_site({"a.yaml": FIRST}, config=config)

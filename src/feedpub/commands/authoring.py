@@ -20,13 +20,12 @@ from ..errors import FeedpubError, Problem
 from ..model import ENTRIES_DIR
 from ..read.config import load_config
 from ..read.entry import PLACEHOLDER_CONTENT, PLACEHOLDER_SUMMARY
+from ..read.fields import DATE_HINT, parse_date
 from ..read.slug import slugify
 
 SCHEMA_DIR = ".feedpub"
 """Where ``feedpub init`` writes the JSON Schemas that editors validate against."""
-DATE_HINT = "use YYYY-MM-DD or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00"
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2})?([Zz]|[+-]\d{2}:\d{2})?")
 
 
 def parse_when(text: str, zone: ZoneInfo) -> date | datetime:
@@ -36,16 +35,14 @@ def parse_when(text: str, zone: ZoneInfo) -> date | datetime:
     """
     value = text.strip()
     try:
-        if _DATE_ONLY.fullmatch(value):
-            return date.fromisoformat(value)
-        if _DATE_TIME.fullmatch(value):
-            moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=zone)
-            return moment.replace(microsecond=0)
+        moment = parse_date(value)
     except ValueError:
-        pass
-    raise ValueError(f'"{text}" is not a valid date ({DATE_HINT})')
+        moment = None
+    if moment is None:
+        raise ValueError(f'"{text}" is not a valid date ({DATE_HINT})')
+    if _DATE_ONLY.fullmatch(value):
+        return moment.date()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 def yaml_line(key: str, value: str) -> str:
@@ -86,6 +83,7 @@ def entry_text(
     link: str | None = None,
     summary: str = PLACEHOLDER_SUMMARY,
     content: str = PLACEHOLDER_CONTENT,
+    lang: str | None = None,
 ) -> str:
     """The YAML of a new entry (without a schema line).
 
@@ -103,6 +101,8 @@ def entry_text(
         lines.append("draft: true  # delete this line to publish\n")
     lines.append("# The entry's page on your site, absolute or relative to the site url:\n")
     lines.append(yaml_line("link", link) if link else f"# link: /{slugify(title)}/\n")
+    if lang:
+        lines.append(yaml_line("lang", lang))
     lines += [
         yaml_line("summary", summary),
         "content: |\n",

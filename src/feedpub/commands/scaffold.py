@@ -28,13 +28,13 @@ from ..model import CONFIG_NAME
 from ..read.config import parse_config
 from ..read.fields import Fields
 from .authoring import create_files, entry_path, entry_text, modeline, schema_path, yaml_line
+from .samples import samples_for
 
 CACHE_DIR = ".feedpub-cache/"
 if TYPE_CHECKING:
     from .schema import SchemaKind
 
 SCHEMA_KINDS: tuple[SchemaKind, ...] = ("config", "entry")
-EXAMPLE_TITLE = "Hello, world"
 _UTC_ALIASES = frozenset(
     {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}
 )
@@ -46,9 +46,11 @@ class SiteSettings:
 
     title: str
     url: str
-    description: str
+    description: str | None = None
+    """None: a sentence naming the title, in the site's language."""
     language: str | None = None
     author: str | None = None
+    """None: the feed title, since Atom needs an author for every entry."""
     timezone: str = "UTC"
 
 
@@ -85,19 +87,24 @@ def local_timezone() -> str:
     return "UTC"
 
 
+def description_of(settings: SiteSettings) -> str:
+    """The description given, or one naming the title in the site's language."""
+    template = samples_for(settings.language).description
+    return settings.description or template.format(title=settings.title)
+
+
 def config_text(settings: SiteSettings) -> str:
     lines = [
         "# Site settings for feedpub; every key is described in feedpub's README.\n",
         yaml_line("title", settings.title),
-        yaml_line("description", settings.description),
+        yaml_line("description", description_of(settings)),
         "# Where the site lives; base for relative links. Add base_url if the feeds\n",
         "# are served from somewhere else.\n",
         yaml_line("url", settings.url.strip()),
     ]
     if settings.language:
         lines.append(yaml_line("language", settings.language))
-    if settings.author:
-        lines.append(yaml_line("author", settings.author))
+    lines.append(yaml_line("author", settings.author or settings.title))
     lines.append("# Dates written without an offset are in this zone.\n")
     lines.append(yaml_line("timezone", settings.timezone))
     return "".join(lines)
@@ -137,16 +144,18 @@ def init_site(root: Path, settings: SiteSettings, *, now: datetime | None = None
     files = {path: text.rstrip("\n") + "\n" for path, text in schemas.items()}
     config_path = root / CONFIG_NAME
     when = (now or datetime.now(UTC)).astimezone(ZoneInfo(settings.timezone))
-    example = entry_path(root, EXAMPLE_TITLE, when)
+    sample = samples_for(settings.language)
+    example = entry_path(root, sample.title, when)
     files[config_path] = _with_modeline(config_path, root, "config", files) + config
     # The example links to the home page: it exists, and the first build is warning-free.
     files[example] = _with_modeline(example, root, "entry", files) + entry_text(
-        EXAMPLE_TITLE,
+        sample.title,
         when.replace(microsecond=0),
         f"urn:uuid:{uuid.uuid4()}",
         link="/",
-        summary=f"{settings.title} now has a feed.",
-        content=_EXAMPLE_CONTENT,
+        summary=sample.summary.format(title=settings.title),
+        content=sample.content,
+        lang=sample.lang,
     )
     gitignore = root / ".gitignore"
     files[gitignore] = f"# feedpub's build cache: safe to delete, never commit it\n{CACHE_DIR}\n"
@@ -158,12 +167,3 @@ def _with_modeline(target: Path, root: Path, kind: str, pending: dict[Path, str]
     """The schema line, judged by what this init will write, not by what exists yet."""
     schema = schema_path(root, kind)
     return modeline(target, schema) if schema in pending else ""
-
-
-_EXAMPLE_CONTENT = """\
-This is an example entry: edit it or delete it.
-
-Each file in `entries/` is one entry. `title` and `date` are required, and an
-entry needs a `summary` or `content` (Markdown). Create the next one with
-`feedpub new "Its title"`, then run `feedpub build` to write the feeds to `output/`.
-"""

@@ -50,10 +50,13 @@ def _prompt_url(value: str) -> str:
 @click.option("--title", help="Feed title.  [default: the folder's name]")
 @click.option("--url", callback=_check_url, help="The site's address, e.g. https://example.org/.")
 @click.option(
-    "--description", help="One sentence saying what the feed is.  [default: News from TITLE]"
+    "--description",
+    help="One sentence saying what the feed is.  [default: 'News from TITLE', in the language]",
 )
 @click.option("--language", help="Language tag such as en or fr-CA.  [default: none]")
-@click.option("--author", "author", help="Feed author: 'Name' or 'Name <email>'.")
+@click.option(
+    "--author", "author", help="Feed author: 'Name' or 'Name <email>'.  [default: the title]"
+)
 @click.option(
     "--timezone", help="IANA zone for dates without an offset.  [default: this machine's]"
 )
@@ -103,9 +106,10 @@ def init(
         title=title,
         url=url,
         language=answer(language, "Language (e.g. en, fr; empty for none)", "") or None,
-        author=answer(author, "Author (e.g. Ana <ana@example.org>; empty for none)", "") or None,
+        # Atom needs an author for every entry: the feed's own name will do.
+        author=answer(author, "Author (e.g. Ana <ana@example.org>)", title) or None,
         # Never asked: good defaults, and one line to edit in feedpub.yaml.
-        description=description or f"News from {title}",
+        description=description or None,
         timezone=timezone or local_timezone(),
     )
     for path in init_site(target, settings):
@@ -126,7 +130,7 @@ def init(
     "--date",
     "when",
     metavar="DATE",
-    help="YYYY-MM-DD or an RFC 3339 date-time.  [default: now, in the site's time zone]",
+    help="YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS][offset].  [default: now, in the site's time zone]",
 )
 @click.option("--draft", is_flag=True, help="Mark it 'draft: true' (not published until removed).")
 @click.option("--edit", is_flag=True, help="Open it in $EDITOR, then check it.")

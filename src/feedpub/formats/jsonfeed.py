@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from html import escape
 
 from ..model import Config, Enclosure, Entry, Feed, Person
 from . import Format
@@ -103,8 +104,12 @@ def json_item(entry: Entry, config: Config) -> JSONObject:
         item["content_html"] = entry.content_html
     elif entry.summary:
         # Every item needs content_html or content_text; the loader
-        # guarantees at least a summary.
+        # guarantees a summary or a link.
         item["content_text"] = entry.summary
+    elif entry.link:
+        # A link-only entry (a bookmark): the link itself is the content, so
+        # readers that show only content_html still lead somewhere.
+        item["content_html"] = f'<p><a href="{escape(entry.link)}">{escape(entry.title)}</a></p>'
     if entry.summary:
         item["summary"] = entry.summary
     if entry.image:

@@ -9,12 +9,16 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+import yaml
+from yaml.nodes import ScalarNode
+
 from ..errors import Problem
 from ..model import Config, Enclosure, Entry, Image, Source, page_name
 from .fields import Fields
 from .ids import slug_of, tag_uri
+from .leftovers import kind_of, template_syntax
 from .markup import CONTENT_FORMATS, ContentFormat, UnsafeCharacter, figure_html, render_body
-from .yamlnodes import MAX_FILE_BYTES, parse_mapping
+from .yamlnodes import MAX_FILE_BYTES, line_of, parse_mapping
 
 PLACEHOLDER_SUMMARY = "One or two sentences; feed readers show them in their lists."
 PLACEHOLDER_CONTENT = (
@@ -22,6 +26,8 @@ PLACEHOLDER_CONTENT = (
     "lists and headings all work.\n"
 )
 """What ``feedpub new`` writes for the author to replace: published as is, a warning."""
+AUTHOR_HINT = "Atom needs one: add 'author: Your Name' to feedpub.yaml, or to the entry"
+"""An Atom entry without an author, its own or the feed's, is invalid (RFC 4287 4.1.2)."""
 ENTRY_KEYS = (
     "title",
     "date",
@@ -39,6 +45,16 @@ ENTRY_KEYS = (
     "draft",
     "enclosures",
 )
+RENAMED_KEYS = {
+    "categories": "tags: [a, b]",
+    "excerpt": "summary: One or two sentences.",
+    "description": "summary: One or two sentences.",
+    "lastmod": "updated: 2026-02-27",
+    "permalink": "link: /posts/my-post/",
+    "canonical": "link: https://example.org/posts/my-post/",
+    "url": "link: /posts/my-post/",
+}
+"""Keys Jekyll, Hugo and others use, with the line feedpub reads instead."""
 _TAG_LIKE = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|!--.*)>")
 
 
@@ -84,7 +100,7 @@ def entry_from_bytes(
 def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     zone = ZoneInfo(config.timezone)
     base = config.url
-    fields.reject_unknown(ENTRY_KEYS)
+    fields.reject_unknown(ENTRY_KEYS, RENAMED_KEYS)
     title = fields.text("title", required=True)
     date = fields.date("date", zone, required=True)
     updated = fields.date("updated", zone)
@@ -145,6 +161,9 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
             fields.node("content"),
             "it holds only comments, link definitions or removed HTML",
         )
+    authors = fields.people("author", base)
+    if not authors and not config.authors and "atom" in config.formats:
+        fields.error("author", "no author for this entry", None, AUTHOR_HINT)
     entry = Entry(
         path=fields.path,
         slug=slug,
@@ -153,10 +172,10 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
         date=date or datetime.min,
         updated=updated,
         link=link or (config.base_url + quote(page_name(fields.path)) if config.pages else None),
-        authors=fields.people("author", base),
+        authors=authors,
         summary=summary,
         content_html=content_html,
-        tags=fields.text_list("tags"),
+        tags=_tags(fields),
         image=image,
         source=_source(fields, base),
         lang=fields.language("lang"),
@@ -165,11 +184,17 @@ def parse_entry(fields: Fields, slug: str, config: Config) -> Entry | None:
     )
     if title is None or date is None:
         return None
-    _lint(fields, entry, relative, content_base if link else None)
+    _lint(fields, entry, relative, fmt, content_base if link else None)
     return entry
 
 
-def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...], link: str | None) -> None:
+def _lint(
+    fields: Fields,
+    entry: Entry,
+    relative: tuple[str, ...],
+    fmt: ContentFormat,
+    link: str | None,
+) -> None:
     """Warnings: the feed is valid, but readers get less than they could."""
     for key, placeholder in (("summary", PLACEHOLDER_SUMMARY), ("content", PLACEHOLDER_CONTENT)):
         written = fields.text(key)
@@ -203,6 +228,7 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...], link: str | N
             fields.node("content"),
             f"they resolve against {link or 'the site url'}; check they still work",
         )
+    _lint_templates(fields, fmt)
     if _TAG_LIKE.search(entry.title):
         fields.warn(
             "title",
@@ -210,6 +236,32 @@ def _lint(fields: Fields, entry: Entry, relative: tuple[str, ...], link: str | N
             fields.node("title"),
             "RSS readers may drop the tag-like part; write &lt; as words or avoid <...>",
         )
+
+
+def _lint_templates(fields: Fields, fmt: ContentFormat) -> None:
+    """Warn about Liquid or Hugo syntax an import left, on the line that has it."""
+    node = fields.node("content")
+    if not isinstance(node, ScalarNode):
+        return
+    found = template_syntax(node.value, fmt)
+    if found is None:
+        return
+    offset, snippet, count = found
+    line = line_of(node)
+    if node.style == "|":  # a literal block: its text starts on the next line, line for line
+        line += 1 + node.value.count("\n", 0, offset)
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    fields.problems.append(
+        Problem(
+            fields.path,
+            line,
+            fields.name("content"),
+            f"holds {kind_of(snippet)} from another tool, {snippet}{more}, "
+            "which feeds show as text",
+            "write what it stood for in Markdown or HTML",
+            "warning",
+        )
+    )
 
 
 def _content_format(fields: Fields) -> ContentFormat:
@@ -226,7 +278,26 @@ def _content_format(fields: Fields) -> ContentFormat:
     return "markdown"
 
 
+def _tags(fields: Fields) -> tuple[str, ...]:
+    """The tags; a plain ``tags: a, b`` is one tag in YAML, which no one means."""
+    node = fields.node("tags")
+    if isinstance(node, ScalarNode) and not node.style and "," in node.value:
+        parts = [part.strip() for part in node.value.split(",") if part.strip()]
+        listed = yaml.safe_dump(parts, default_flow_style=True, allow_unicode=True, width=1 << 30)
+        fields.error(
+            "tags",
+            f'"{node.value}" is one tag with a comma',
+            node,
+            f"write a list: tags: {listed.strip()}",
+        )
+        return ()
+    return fields.text_list("tags")
+
+
 def _image(fields: Fields, base: str) -> Image | None:
+    if isinstance(fields.node("image"), ScalarNode):  # image: /img/a.png, as other tools write
+        url = fields.url("image", base)
+        return Image(url, "") if url else None
     sub = fields.mapping("image")
     if sub is None:
         return None

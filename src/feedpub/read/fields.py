@@ -9,8 +9,8 @@ every mistake in one run. Text fields take the scalar exactly as written:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import quote, urljoin, urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -24,16 +24,44 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 
 # XML 1.0 cannot carry these code points at all, not even as references.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
+# A day, or RFC 3339 with what Jekyll and Hugo write too: a space for the T,
+# no seconds, +0200 for +02:00, a space before the offset. Fractions dropped.
+_DATE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r" ?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?"
 )
 _EMAIL = re.compile(r"[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+")
 _NAME_EMAIL = re.compile(r"(?P<name>[^<>]*?)\s*<(?P<email>[^<>]+)>")
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 _PLAIN_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
-DATE_HINT = "expected YYYY-MM-DD or an RFC 3339 date-time such as 2026-02-27T09:30:00+01:00"
+DATE_HINT = (
+    "write YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], optionally with Z or an offset such as "
+    "+02:00 or +0200"
+)
+
+
+def parse_date(text: str) -> datetime | None:
+    """The moment ``text`` names (naive without an offset), None if it has no accepted form.
+
+    Raises ValueError for a form with impossible numbers, such as 2026-02-30.
+    """
+    match = _DATE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, zulu, sign, off_h, off_m = match.groups()
+    zone: tzinfo | None = None
+    if zulu:
+        zone = UTC
+    elif sign:
+        if int(off_h) > 23 or int(off_m) > 59:
+            raise ValueError(f"offset {sign}{off_h}:{off_m} is out of range")
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        zone = timezone(-offset if sign == "-" else offset)
+    return datetime(
+        int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+        tzinfo=zone,
+    )  # fmt: skip
 
 
 class Fields:
@@ -81,9 +109,18 @@ class Fields:
         line = line_of(node) if node is not None else self.line
         self.problems.append(Problem(self.path, line, self.name(key), message, hint, "warning"))
 
-    def reject_unknown(self, allowed: tuple[str, ...]) -> None:
+    def reject_unknown(
+        self, allowed: tuple[str, ...], renamed: Mapping[str, str] | None = None
+    ) -> None:
+        """An error for each key not in ``allowed``; ``renamed`` maps what other
+        tools call a key to an example line of feedpub's own (``tags: [a, b]``)."""
         for key, (key_node, _) in self._items.items():
             if key in allowed:
+                continue
+            example = (renamed or {}).get(key)
+            if example is not None:
+                hint = f"feedpub calls it '{example.split(':', 1)[0]}': {example}"
+                self.error(key, "unknown key", key_node, hint)
                 continue
             import difflib  # only when a key is wrong
 
@@ -169,17 +206,15 @@ class Fields:
         if raw is None:
             return None
         text = raw.strip()
-        if not (_DATE.fullmatch(text) or _DATETIME.fullmatch(text)):
-            self.error(key, f'"{text}" is not a date', node, DATE_HINT)
-            return None
         try:
-            value = datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+            value = parse_date(text)
         except ValueError:
             self.error(key, f'"{text}" is not a valid date', node, DATE_HINT)
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=zone)
-        return value.replace(microsecond=0)
+        if value is None:
+            self.error(key, f'"{text}" is not a date', node, DATE_HINT)
+            return None
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
     def url(
         self, key: str, base: str | None, *, required: bool = False, mailto: bool = False

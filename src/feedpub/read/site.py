@@ -50,25 +50,36 @@ def read_site(root: Path, *, progress: Progress | None = None) -> tuple[Site | N
     return Site(config, tuple(entries), tuple(problems)), problems
 
 
+COPIED_ID_HINT = (
+    "is this file a copy? give it a new 'id:', such as the one 'feedpub new' writes, "
+    "or delete the 'id:' line to get one from the file name"
+)
+DERIVED_ID_HINT = (
+    "this file's id comes from its date and file name: rename the file, "
+    "or add an 'id:' line such as the one 'feedpub new' writes"
+)
+
+
 def duplicate_ids(entries: Iterable[tuple[str, str]], root: Path) -> list[Problem]:
-    """Problems for each (path, id) whose id an earlier one already has; paths are
-    shown paths, relative to the site ``root``."""
+    """Problems for each (path, id) whose id a file earlier in path order already
+    has, saying how to fix this one; paths are shown paths, relative to ``root``."""
     from .yamlnodes import key_line
 
     first: dict[str, str] = {}
     problems: list[Problem] = []
-    for path, entry_id in entries:
+    for path, entry_id in sorted(entries):
         other = first.setdefault(entry_id, path)
         if other != path:
+            # Where the file sets the id; a derived one (from the date and
+            # file name) has no line of its own: the top, then.
+            line = key_line(root / path, "id")
             problems.append(
                 Problem(
                     path,
-                    # Where the file sets the id; a derived one (from the date
-                    # and file name) has no line of its own: the top, then.
-                    key_line(root / path, "id") or 1,
+                    line or 1,
                     "id",
                     f'"{entry_id}" is also the id of {other}',
-                    "give one of them its own 'id:' or rename the file",
+                    COPIED_ID_HINT if line else DERIVED_ID_HINT,
                 )
             )
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,29 @@ def check_site(root: Path, out_dir: Path) -> list[Problem]:
         path = out_dir / name
         if path.exists():
             problems.extend(check_file(path, _shown(path, root)))
+            problems.extend(
+                _too_big(path, _shown(path, root), site is not None and site.config.archive)
+            )
     return problems
+
+
+MAX_FEED_BYTES = 5_000_000
+"""Where many readers and the W3C validator stop reading a feed."""
+
+
+def _too_big(path: Path, shown: str, archived: bool) -> list[Problem]:
+    size = path.stat().st_size
+    if size <= MAX_FEED_BYTES:
+        return []
+    megabytes = math.ceil(size / 100_000) / 10  # never "5.0 MB" for one over 5 MB
+    return [
+        Problem(
+            shown, None, None,
+            f"is {megabytes} MB; many readers and the W3C validator stop at 5 MB",
+            "set a lower 'limit'" if archived else "set 'archive: true' or a lower 'limit'",
+            "warning",
+        )
+    ]  # fmt: skip
 
 
 def _shown(path: Path, root: Path) -> str:
