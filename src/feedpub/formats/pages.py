@@ -7,11 +7,10 @@ source and content, with the lead image and its credit.
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import quote
 
 from ..model import Config, Entry, page_name
-from .index import head
+from .index import _a, _t, head
 
 PAGE_STYLE = """\
 main.entry article p, main.entry article ul, main.entry article ol { margin: 0 0 1rem; }
@@ -28,14 +27,6 @@ main.entry blockquote { border-left: 3px solid #8886; margin: 0 0 1rem; padding-
 main.entry .meta { font-size: .9375rem; opacity: .8; }
 main.entry .tag { margin-right: .5rem; }
 """
-
-
-def _a(text: str) -> str:
-    return escape(text, quote=True)
-
-
-def _t(text: str) -> str:
-    return escape(text, quote=False)
 
 
 def render_page(entry: Entry, config: Config) -> bytes:
