@@ -10,7 +10,8 @@ Usage (from the repository; any Python 3.11 runs this script, it imports nothing
 Scenarios (see README.md):
 
 1. cold: 10,000 entries of ``make_site.py 10000`` (``limit: 0``, Atom + RSS). feedpub with no
-   ``output/`` and no ``.feedpub-cache/`` versus ``naive_build.py --c-loader``, alternating, medians.
+   ``output/`` and no ``.feedpub-cache/`` versus ``naive_build.py --c-loader``, alternating,
+   medians.
 2. archive: the same entries with ``archive: true`` and ``limit: 50``: after one cold build,
    rounds of +1 entry, edit one old entry, no change; then the same after copying the built
    site with ``cp -a`` and ``cp -r`` (no change, then +1). The incremental output is compared
@@ -83,8 +84,9 @@ class Row:
         times = " ".join(f"{s.seconds:.3f}" for s in self.samples)
         pss = [s.pss_mb for s in self.samples if s.pss_mb is not None]
         extra = f"  peak PSS {max(pss):.0f} MB" if pss else ""
+        fastest = min(s.seconds for s in self.samples)
         return (
-            f"{self.name:<34} median {self.median:8.3f} s  min {min(s.seconds for s in self.samples):8.3f}"
+            f"{self.name:<34} median {self.median:8.3f} s  min {fastest:8.3f}"
             f"  cpu {self.cpu:7.2f} s  n={len(self.samples)} [{times}]{extra}"
         )
 
@@ -182,8 +184,9 @@ class Runner:
     def build(self, site: Path, pss: bool = False) -> Sample:
         return run(self.feedpub(site), self.env, pss)
 
-    def timed(self, name: str, argv: Sequence[str], env: dict[str, str] | None = None,
-              pss: bool = False) -> Sample:  # fmt: skip
+    def timed(
+        self, name: str, argv: Sequence[str], env: dict[str, str] | None = None, pss: bool = False
+    ) -> Sample:
         sample = run(argv, env if env is not None else self.env, pss)
         self.rows.setdefault(name, Row(name)).samples.append(sample)
         extra = f"  PSS {sample.pss_mb:.0f} MB" if sample.pss_mb is not None else ""
@@ -287,8 +290,14 @@ def bench_cold(runner: Runner, work: Path, report: list[str]) -> None:
     site = work / "cold"
     copy_input(runner.args.site, site)
     base_out = work / "baseline-out"
-    baseline = [runner.args.baseline_python, str(SHARED / "naive_build.py"), str(site),
-                "--out", str(base_out), "--c-loader"]  # fmt: skip
+    baseline = [
+        runner.args.baseline_python,
+        str(SHARED / "naive_build.py"),
+        str(site),
+        "--out",
+        str(base_out),
+        "--c-loader",
+    ]
     print(f"cold, {runner.args.site} ({runner.args.rounds} rounds, alternating)", flush=True)
     for number in range(runner.args.rounds):
         print(f" round {number + 1}", flush=True)
@@ -385,17 +394,26 @@ def bench_archive(runner: Runner, work: Path, report: list[str]) -> None:
         shutil.rmtree(copy, ignore_errors=True)
     shutil.rmtree(check, ignore_errors=True)
 
-    for name in ("archive +1 entry", "archive +1 newest entry", "archive edit one old entry",
-                 "archive no change",
-                 "archive after cp -a: no change", "archive after cp -a: +1 entry",
-                 "archive after cp -r: no change", "archive after cp -r: +1 entry"):  # fmt: skip
+    for name in (
+        "archive +1 entry",
+        "archive +1 newest entry",
+        "archive edit one old entry",
+        "archive no change",
+        "archive after cp -a: no change",
+        "archive after cp -a: +1 entry",
+        "archive after cp -r: no change",
+        "archive after cp -r: +1 entry",
+    ):
         report.append(runner.rows[name].line())
-    for name, goal in (("archive +1 entry", GOAL_ADD_ONE), ("archive +1 newest entry", GOAL_ADD_ONE),
-                       ("archive no change", GOAL_NO_CHANGE),
-                       ("archive after cp -a: +1 entry", GOAL_ADD_ONE),
-                       ("archive after cp -a: no change", GOAL_NO_CHANGE),
-                       ("archive after cp -r: +1 entry", GOAL_ADD_ONE),
-                       ("archive after cp -r: no change", GOAL_NO_CHANGE)):  # fmt: skip
+    for name, goal in (
+        ("archive +1 entry", GOAL_ADD_ONE),
+        ("archive +1 newest entry", GOAL_ADD_ONE),
+        ("archive no change", GOAL_NO_CHANGE),
+        ("archive after cp -a: +1 entry", GOAL_ADD_ONE),
+        ("archive after cp -a: no change", GOAL_NO_CHANGE),
+        ("archive after cp -r: +1 entry", GOAL_ADD_ONE),
+        ("archive after cp -r: no change", GOAL_NO_CHANGE),
+    ):
         report.append(goal_line(runner.rows.get(name), goal))
 
 
@@ -418,8 +436,11 @@ def bench_big(runner: Runner, work: Path, report: list[str]) -> None:
         shutil.copyfile(added, site / "entries" / added.name)
         runner.time_build("big 100k +1 entry (PSS sampled)", site, pss=True)
         runner.time_build("big 100k no change (PSS sampled)", site, pss=True)
-    for name in ("big 100k cold (PSS sampled)", "big 100k +1 entry (PSS sampled)",
-                 "big 100k no change (PSS sampled)"):  # fmt: skip
+    for name in (
+        "big 100k cold (PSS sampled)",
+        "big 100k +1 entry (PSS sampled)",
+        "big 100k no change (PSS sampled)",
+    ):
         row = runner.rows[name]
         report.append(row.line())
         peak = max(s.pss_mb or 0 for s in row.samples)
@@ -447,23 +468,45 @@ SCENARIOS: dict[str, Callable[[Runner, Path, list[str]], None]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site", type=Path, default=SITE10K,
-                        help=f"a make_site.py 10000 site (default {SITE10K}); never written to")  # fmt: skip
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=SITE10K,
+        help=f"a make_site.py 10000 site (default {SITE10K}); never written to",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="cold rounds (default 3)")
-    parser.add_argument("--inc-rounds", type=int, default=5,
-                        help="rounds of each incremental scenario (default 5)")  # fmt: skip
+    parser.add_argument(
+        "--inc-rounds", type=int, default=5, help="rounds of each incremental scenario (default 5)"
+    )
     parser.add_argument("--big", action="store_true", help="also run the 100,000-entry scenario")
     parser.add_argument("--big-rounds", type=int, default=1)
-    parser.add_argument("--big-cache", type=Path, default=BIG_CACHE,
-                        help=f"where the 100,000-entry site is made once (default {BIG_CACHE})")  # fmt: skip
-    parser.add_argument("--only", choices=sorted(SCENARIOS), action="append",
-                        help="run only these scenarios (repeatable)")  # fmt: skip
-    parser.add_argument("--python", default=FEEDPUB_PYTHON,
-                        help=f"interpreter with feedpub's dependencies (default {FEEDPUB_PYTHON})")  # fmt: skip
-    parser.add_argument("--baseline-python", default=BASELINE_PYTHON,
-                        help=f"interpreter for naive_build.py (default {BASELINE_PYTHON})")  # fmt: skip
-    parser.add_argument("--no-bytecode", action="store_true",
-                        help="keep PYTHONDONTWRITEBYTECODE if set (default: unset it)")  # fmt: skip
+    parser.add_argument(
+        "--big-cache",
+        type=Path,
+        default=BIG_CACHE,
+        help=f"where the 100,000-entry site is made once (default {BIG_CACHE})",
+    )
+    parser.add_argument(
+        "--only",
+        choices=sorted(SCENARIOS),
+        action="append",
+        help="run only these scenarios (repeatable)",
+    )
+    parser.add_argument(
+        "--python",
+        default=FEEDPUB_PYTHON,
+        help=f"interpreter with feedpub's dependencies (default {FEEDPUB_PYTHON})",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        default=BASELINE_PYTHON,
+        help=f"interpreter for naive_build.py (default {BASELINE_PYTHON})",
+    )
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE if set (default: unset it)",
+    )
     parser.add_argument("--work", type=Path, help="scratch folder (default: a new temporary one)")
     args = parser.parse_args(argv)
 
@@ -487,8 +530,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     print()
-    print(f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, load {load:.2f} before,"
-          f" {os.getloadavg()[0]:.2f} after; feedpub from {REPO / 'src'}")  # fmt: skip
+    print(
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, load {load:.2f} before,"
+        f" {os.getloadavg()[0]:.2f} after; feedpub from {REPO / 'src'}"
+    )
     for line in report:
         if line:
             print(line)
