@@ -27,7 +27,7 @@ _NESTING = frozenset({"video", "template"})
 _ATTRIBUTE_NAME = re.compile(r"[a-z_:][-a-z0-9_:.]*")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     """A heading's anchor as github.com makes it: lower case, punctuation dropped, spaces to "-"."""
     kept = (
         ch
@@ -35,6 +35,16 @@ def _slug(text: str) -> str:
         if ch.isalnum() or ch in " -_" or unicodedata.category(ch).startswith("M")
     )
     return "".join(kept).replace(" ", "-") or "section"
+
+
+def unique(wanted: str, ids: set[str]) -> str:
+    """``wanted``, or with -1, -2... added as github.com does for repeated headings."""
+    candidate, number = wanted, 0
+    while candidate in ids:
+        number += 1
+        candidate = f"{wanted}-{number}"
+    ids.add(candidate)
+    return candidate
 
 
 Attributes = list[tuple[str, str | None]]
@@ -67,17 +77,11 @@ class Prepass(HTMLParser):
         self.in_reference = False
 
     def unique(self, wanted: str) -> str:
-        """``wanted``, or with -1, -2... added as github.com does for repeated headings."""
-        candidate, number = wanted, 0
-        while candidate in self.ids:
-            number += 1
-            candidate = f"{wanted}-{number}"
-        self.ids.add(candidate)
-        return candidate
+        return unique(wanted, self.ids)
 
     def footnote_id(self, label: str) -> str:
         if label not in self.footnote_ids:
-            self.footnote_ids[label] = self.unique("fn-" + _slug(label))
+            self.footnote_ids[label] = self.unique("fn-" + slug(label))
         return self.footnote_ids[label]
 
     def note(self, phrase: str) -> None:
@@ -136,7 +140,7 @@ class Prepass(HTMLParser):
             self.divs.append(label)
         if label is not None:
             # A label defined twice: references go to the first definition.
-            given = self.unique("fn-" + _slug(label)) if label in self.defined else None
+            given = self.unique("fn-" + slug(label)) if label in self.defined else None
             self.defined.add(label)
             attrs = [(n, v) for n, v in attrs if n != "id"]
             attrs.append(("id", given or self.footnote_id(label)))
@@ -146,7 +150,7 @@ class Prepass(HTMLParser):
         elif self.in_reference and tag == "a" and values.get("href", "").startswith("#"):
             label = values["href"][1:]
             references = self.references.setdefault(label, [])
-            references.append(self.unique("fnref-" + _slug(label)))
+            references.append(self.unique("fnref-" + slug(label)))
             attrs = [("href", "#" + self.footnote_id(label)), ("id", references[-1])]
         elif "id" in values:
             attrs = [(n, v) for n, v in attrs if n != "id"] + [("id", self.unique(values["id"]))]
@@ -212,7 +216,7 @@ class Prepass(HTMLParser):
         index, tag, attrs = self.heading
         wanted = next((v for n, v in attrs if n == "id" and v), None)
         if wanted is None and self.gfm:
-            wanted = _slug("".join(self.heading_text))
+            wanted = slug("".join(self.heading_text))
         attrs = [(n, v) for n, v in attrs if n != "id"]
         if wanted is not None:
             attrs.append(("id", self.unique(wanted)))

@@ -15,8 +15,8 @@ from typing import Literal
 import pyromark
 
 from ..model import Image
-from .htmlpass import Prepass
-from .sanitize import clean
+from .htmlpass import Prepass, slug, unique
+from .sanitize import clean, refusal
 
 Dialect = Literal["gfm", "commonmark"]
 DIALECTS: tuple[Dialect, ...] = ("gfm", "commonmark")
@@ -67,14 +67,73 @@ def render_body(source: str, fmt: ContentFormat, base: str, *, dialect: Dialect 
     else:
         raw = _text_to_html(source)
     _refuse_unsafe_references(raw)
-    prepass = Prepass(base, gfm=fmt == "markdown" and dialect == "gfm")
-    prepass.feed(raw)
-    prepass.close()
-    cleaned, relative = clean(prepass.result(), base)
+    gfm = fmt == "markdown" and dialect == "gfm"
+    plain = _plain_rendering(raw, gfm=gfm) if _only_markdown(source, fmt) else None
+    if plain is not None:
+        prepared, removed = plain
+    else:
+        prepass = Prepass(base, gfm=gfm)
+        prepass.feed(raw)
+        prepass.close()
+        prepared, removed = prepass.result(), list(prepass.removed)
+    cleaned, relative = clean(prepared, base)
     bad = XML_ILLEGAL.search(cleaned)
     if bad:
         raise UnsafeCharacter(ord(bad.group()))
-    return Body(cleaned, tuple(relative), tuple(prepass.removed))
+    return Body(cleaned, tuple(relative), tuple(removed))
+
+
+def _only_markdown(source: str, fmt: ContentFormat) -> bool:
+    """Markdown without raw HTML, autolinks or footnotes: all of it written by the renderer.
+
+    Every raw tag, comment or autolink starts with "<"; footnotes with "[^".
+    """
+    return fmt == "markdown" and "<" not in source and "[^" not in source
+
+
+_HEADING = re.compile(r"<h([1-6])((?: [^\s=>]+=\"[^\"]*\")*)>(.*?)</h\1>", re.DOTALL)
+_HEADING_START = re.compile(r"<h[1-6][ >]")
+_HEADING_ID = re.compile(r' id="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+_URL = re.compile(r'<(a|img) (href|src)="([^"]*)"')
+
+
+def _plain_rendering(rendered: str, *, gfm: bool) -> tuple[str, list[str]] | None:
+    """What the HTML pass would do to the renderer's own HTML, without parsing it.
+
+    Its tags are regular (attributes double-quoted, text escaped), so headings get
+    their ids and unsafe link schemes are named as in htmlpass; None when a heading
+    has attributes other than an id (then the HTML pass does it). A test compares
+    both over generated Markdown.
+    """
+    ids: set[str] = set()
+    unusual = False
+    found = 0
+
+    def heading(match: re.Match[str]) -> str:
+        nonlocal unusual, found
+        found += 1
+        level, attributes, inner = match.groups()
+        given = _HEADING_ID.fullmatch(attributes) if attributes else None
+        if attributes and given is None:
+            unusual = True
+            return match.group()
+        wanted = html.unescape(given.group(1)) if given else None
+        if wanted is None and gfm:
+            wanted = slug(html.unescape(_TAG.sub("", inner)))
+        if wanted is None:
+            return match.group()
+        return f'<h{level} id="{html.escape(unique(wanted, ids))}">{inner}</h{level}>'
+
+    with_ids = _HEADING.sub(heading, rendered) if "<h" in rendered else rendered
+    if unusual or found != len(_HEADING_START.findall(rendered)):
+        return None
+    removed: dict[str, None] = {}
+    for tag, name, value in _URL.findall(with_ids):
+        refused = refusal(tag, name, html.unescape(value))
+        if refused:
+            removed[refused] = None
+    return with_ids, list(removed)
 
 
 def figure_html(image: Image) -> str:
