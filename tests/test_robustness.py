@@ -701,7 +701,7 @@ def test_every_character_xml_refuses_is_refused_written_raw_or_escaped(code: int
             compiled = compile_file(entry.name, "entries/x.yaml", config)
         finally:
             os.unlink(entry.name)
-        assert compiled.entry is None, (hex(code), text)
+        assert compiled.record is None, (hex(code), text)
         assert (compiled.problems[0].path, compiled.problems[0].line) == ("entries/x.yaml", 1)
 
 

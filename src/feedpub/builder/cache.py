@@ -16,20 +16,18 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import Problem
-from ..model import EPOCH
 
 if TYPE_CHECKING:
     from .compile import Compiled
 
 CACHE_DIR = ".feedpub-cache"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SHAPING_LIBRARIES = ("feedgen", "lxml", "nh3", "pyromark", "PyYAML")
 """Libraries whose version changes what the feeds hold: an upgrade means a cold build."""
 
@@ -44,7 +42,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS fragments (
     shown TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (shown, format)
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS outputs (
     name TEXT PRIMARY KEY, signature TEXT NOT NULL, size INTEGER, mtime_ns INTEGER,
     digest TEXT NOT NULL
@@ -183,27 +181,38 @@ class Cache:
         self.db.execute("DELETE FROM files WHERE shown = ?", (shown,))
         self.db.execute("DELETE FROM fragments WHERE shown = ?", (shown,))
 
-    def put(self, compiled: Compiled, identity: Identity, checked_ns: int) -> None:
-        """One compiled file: its row, its entry (without the body) and its fragments."""
-        entry = compiled.entry
-        problems = json.dumps([_problem_json(p) for p in compiled.problems])
-        described: tuple[object, ...] = (None,) * 6
-        if entry is not None:
-            stored = entry.to_json()
-            stored["content_html"] = None  # the body lives in the fragments
-            described = (
-                entry.id, entry.link, int(entry.draft), _microseconds(entry.date),
-                _microseconds(entry.modified), entry.modified.isoformat(),
-            )  # fmt: skip
-        row = (compiled.shown, *identity, checked_ns, compiled.digest, problems, *described,
-               json.dumps(stored, ensure_ascii=False) if entry is not None else None)  # fmt: skip
-        self.db.execute(
-            f"INSERT OR REPLACE INTO files VALUES ({','.join('?' * _FILE_COLUMNS)})", row
-        )
-        self.db.execute("DELETE FROM fragments WHERE shown = ?", (compiled.shown,))
+    def put(
+        self,
+        batch: list[Compiled],
+        identities: dict[str, Identity],
+        checked_ns: int,
+        *,
+        fresh: bool = False,
+    ) -> None:
+        """Compiled files: their rows and fragments, in a few statements per batch
+        (``fresh``: the cache held no entry when the build began, nothing to replace)."""
+        rows = []
+        for compiled in batch:
+            problems = json.dumps([_problem_json(p) for p in compiled.problems])
+            record = compiled.record
+            described: tuple[object, ...] = (None,) * 7
+            if record is not None:
+                described = (
+                    record.id, record.link, int(record.draft), record.date_us,
+                    record.modified_us, record.modified, record.entry_json,
+                )  # fmt: skip
+            identity = identities[compiled.shown]
+            rows.append((compiled.shown, *identity, checked_ns, compiled.digest, problems,
+                         *described))  # fmt: skip
+        if not fresh:
+            self.db.executemany(
+                "DELETE FROM fragments WHERE shown = ?", [(c.shown,) for c in batch]
+            )
+        marks = ",".join("?" * _FILE_COLUMNS)
+        self.db.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})", rows)
         self.db.executemany(
             "INSERT INTO fragments VALUES (?, ?, ?)",
-            ((compiled.shown, fmt, data) for fmt, data in compiled.fragments),
+            [(c.shown, fmt, data) for c in batch for fmt, data in c.fragments],
         )
 
     def problems(self) -> list[Problem]:
@@ -310,11 +319,6 @@ class Cache:
     def close(self) -> None:
         self.db.rollback()  # whatever was not committed never happened
         self.db.close()
-
-
-def _microseconds(moment: datetime) -> int:
-    delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _problem_json(problem: Problem) -> list[object]:

@@ -7,24 +7,52 @@ processes and its result is cached by the file's identity.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from ..errors import Problem
 from ..formats import entry_fragments
+from ..formats.archives import microseconds
 from ..model import Config, Entry
 from ..read.entry import entry_from_bytes, read_entry_file
 
 
 @dataclass(frozen=True, slots=True)
+class Record:
+    """What the cache keeps of a valid entry besides its fragments: the fields
+    planning needs, and the entry as JSON without its body (which the fragments hold)."""
+
+    id: str
+    link: str | None
+    draft: bool
+    date_us: int
+    modified_us: int
+    modified: str
+    entry_json: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> Record:
+        stored = entry.to_json()
+        stored["content_html"] = None
+        return cls(
+            entry.id, entry.link, entry.draft, microseconds(entry.date),
+            microseconds(entry.modified), entry.modified.isoformat(),
+            json.dumps(stored, ensure_ascii=False),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Compiled:
+    """One entry file's result: small, as it travels from a worker to the build."""
+
     shown: str
     digest: str
     """SHA-256 of the file's bytes ("" when it could not be read)."""
-    entry: Entry | None
+    record: Record | None
     """None when the file has errors."""
     problems: tuple[Problem, ...] = ()
     fragments: tuple[tuple[str, bytes], ...] = ()
-    """(format, bytes) for each configured format."""
+    """(format, bytes) for each configured format (and "page")."""
 
 
 def file_digest(data: bytes) -> str:
@@ -44,7 +72,7 @@ def compile_file(path: str, shown: str, config: Config) -> Compiled:
         from ..formats.pages import render_page
 
         fragments += (("page", render_page(entry, config)),)
-    return Compiled(shown, digest, entry, tuple(problems), fragments)
+    return Compiled(shown, digest, Record.of(entry), tuple(problems), fragments)
 
 
 def compile_chunk(config: Config, files: list[tuple[str, str]]) -> list[Compiled]:

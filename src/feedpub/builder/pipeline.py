@@ -20,6 +20,8 @@ from .cache import Cache, cache_dir_for, cache_key
 from .outputs import Planned, plan_outputs
 from .writer import differs, stray_files, write_files
 
+BATCH = 64
+"""Compiled files written to the cache in one statement."""
 Progress = Callable[[], None]
 """Called once per entry file compiled, so a front end can draw a progress bar."""
 
@@ -188,10 +190,15 @@ def _refresh(
         cache.remove(gone)
     identity = {file.shown: file.identity for file in files}
     changed: list[tuple[str, str, str | None]] = []
+    fresh, batch = cache.cold, []
     for compiled in compile_files(todo, config, jobs, progress):
-        cache.put(compiled, identity[compiled.shown], stamp)
-        if compiled.entry is not None:
-            changed.append((compiled.shown, compiled.entry.id, compiled.entry.link))
+        batch.append(compiled)
+        if compiled.record is not None:
+            changed.append((compiled.shown, compiled.record.id, compiled.record.link))
+        if len(batch) == BATCH:
+            cache.put(batch, identity, stamp, fresh=fresh)
+            batch = []
+    cache.put(batch, identity, stamp, fresh=fresh)
     problems = cache.problems() + _duplicate_ids(cache, root)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 from lxml import etree
 
-from ..model import Config, Entry, Feed
+from ..model import Config, Entry, Feed, Person
 from . import Format
 from .xmlentry import effective_authors, feed_entry, numeric_entities, rss_person, serialise
 from .xmlfeed import new_generator, stream
@@ -61,7 +61,17 @@ def rss_item(entry: Entry, config: Config) -> bytes:
     )
     data = data.replace(b"</ns0:encoded>", b"</content:encoded>")
     data = data.replace(b' xmlns:dc="' + DC_NS.encode() + b'"', b"")
-    return numeric_entities(data)
+    return numeric_entities(data) if _has_markup_characters(entry, authors) else data
+
+
+def _has_markup_characters(entry: Entry, authors: tuple[Person, ...]) -> bool:
+    """Whether a plain-text element or attribute of the item can hold ``&amp;``, ``&lt;``
+    or ``&gt;`` (the HTML elements' entities stay as they are)."""
+    texts = [entry.title, entry.id, entry.link or "", *entry.tags, *(p.name for p in authors)]
+    texts += [p.email or "" for p in authors] + [e.url for e in entry.enclosures]
+    if entry.source:
+        texts += [entry.source.title, entry.source.url or ""]
+    return any(mark in text for text in texts for mark in "&<>")
 
 
 def rss_document(feed: Feed, fragments: Iterable[bytes]) -> Iterator[bytes]:
