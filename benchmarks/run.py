@@ -18,7 +18,8 @@ Scenarios (see README.md):
    byte for byte with a cold build of the same entries.
 3. big (``--big``): 100,000 entries: cold and +1, wall time and peak PSS summed over the
    build process and all its descendants (sampled from /proc every ~50 ms).
-4. pages: not implemented yet (see ``bench_pages``).
+4. pages: the 10,000-entry cold build with entry pages on and off (the cold pair above is
+   measured with ``pages: false``, as the baseline writes no pages).
 
 Every build is a child process timed with ``time.perf_counter`` from start to exit; CPU time
 (user + system, the build's worker processes included) comes from ``RUSAGE_CHILDREN``. The
@@ -45,11 +46,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SHARED = Path("/work/shared/bench")
-FEEDPUB_PYTHON = "/work/main/.venv/bin/python"
-BASELINE_PYTHON = "/tmp/bench/venv/bin/python"
-SITE10K = Path("/tmp/bench/site10k")
+SHARED = REPO.parent / "shared" / "bench"
+FEEDPUB_PYTHON = str(REPO / ".venv" / "bin" / "python")
 BIG_CACHE = Path("/tmp/feedpub-bench-cache")
+BASELINE_PYTHON = str(BIG_CACHE / "baseline-venv" / "bin" / "python")
+SITE10K = BIG_CACHE / "site10k"
 
 NEWEST_DATE = "2025-06-01T12:00:00+02:00"
 """After every date make_site.py writes (its corpus ends in December 2024)."""
@@ -208,6 +209,22 @@ def make_site(n: int, dest: Path, start: int | None = None) -> None:
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
 
 
+def baseline_python(python: str) -> str:
+    """The baseline's interpreter, with its venv made on first use (its README's packages)."""
+    if not Path(python).exists():
+        venv = Path(python).parent.parent
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        packages = ["markdown-it-py", "feedgen", "pyyaml"]
+        subprocess.run([python, "-m", "pip", "install", "-q", *packages], check=True)
+    return python
+
+
+def set_pages(site: Path, on: bool) -> None:
+    config = site / "feedpub.yaml"
+    text = re.sub(r"^pages: .*\n", "", config.read_text("utf-8"), flags=re.M)
+    config.write_text(text.rstrip("\n") + f"\npages: {'true' if on else 'false'}\n", "utf-8")
+
+
 def copy_input(source: Path, dest: Path, *, hardlink: bool = False) -> None:
     """A new site with ``source``'s entries and config (no output, no cache).
 
@@ -289,6 +306,7 @@ def bench_cold(runner: Runner, work: Path, report: list[str]) -> None:
     """1. Cold builds of 10,000 entries, ``limit: 0``, against naive_build.py --c-loader."""
     site = work / "cold"
     copy_input(runner.args.site, site)
+    set_pages(site, False)  # the baseline writes feeds only: so does feedpub here
     base_out = work / "baseline-out"
     baseline = [
         runner.args.baseline_python,
@@ -450,12 +468,24 @@ def bench_big(runner: Runner, work: Path, report: list[str]) -> None:
 
 
 def bench_pages(runner: Runner, work: Path, report: list[str]) -> None:
-    """4. Cold build cost of entry pages.
-
-    TODO(pages): not implemented yet in feedpub. When it is: build the 10,000 cold site with
-    pages on and off (alternating, medians of --rounds) and print the difference and ratio.
-    """
-    report.append("pages: skipped (entry pages are not implemented yet)")
+    """4. Cold build cost of entry pages: the 10,000-entry site with pages on and off."""
+    site = work / "pages"
+    copy_input(runner.args.site, site)
+    print(f"pages: cold builds with and without pages ({runner.args.rounds} rounds)", flush=True)
+    for number in range(runner.args.rounds):
+        print(f" round {number + 1}", flush=True)
+        for on in (True, False) if number % 2 == 0 else (False, True):
+            set_pages(site, on)
+            clean(site)
+            runner.time_build(f"cold pages {'on' if on else 'off'}", site)
+    with_pages, without = runner.rows["cold pages on"], runner.rows["cold pages off"]
+    report.append(with_pages.line())
+    report.append(without.line())
+    extra = with_pages.median - without.median
+    report.append(
+        f"pages: +{extra:.3f} s for 10,000 pages ({with_pages.median / without.median:.2f}x)"
+    )
+    shutil.rmtree(site, ignore_errors=True)
 
 
 SCENARIOS: dict[str, Callable[[Runner, Path, list[str]], None]] = {
@@ -514,6 +544,10 @@ def main(argv: list[str] | None = None) -> int:
     if "big" in chosen and not args.big:
         chosen.remove("big")
         print("big: skipped (add --big)")
+    if args.site == SITE10K and not SITE10K.exists():
+        make_site(10_000, SITE10K)
+    if "cold" in chosen:
+        args.baseline_python = baseline_python(args.baseline_python)
     runner = Runner(args)
     load = os.getloadavg()[0]
     report: list[str] = []

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from ..errors import Problem
-from ..formats import entry_fragments
+from ..formats import entry_fragments, get_format
 from ..formats.archives import microseconds
 from ..model import Config, Entry
 from ..read.entry import entry_from_bytes, read_entry_file
@@ -73,6 +73,15 @@ def compile_file(path: str, shown: str, config: Config) -> Compiled:
 
         fragments += (("page", render_page(entry, config)),)
     return Compiled(shown, digest, Record.of(entry), tuple(problems), fragments)
+
+
+def load_renderers(config: Config) -> None:
+    """Import every renderer a compile needs now, before worker processes are started:
+    forked workers then share them instead of each importing them again."""
+    for name in config.formats:
+        get_format(name)
+    if config.pages:
+        from ..formats import pages  # noqa: F401
 
 
 def compile_chunk(config: Config, files: list[tuple[str, str]]) -> list[Compiled]:

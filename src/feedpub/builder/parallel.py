@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from ..model import Config
-from .compile import Compiled, compile_chunk, compile_file
+from .compile import Compiled, compile_chunk, compile_file, load_renderers
 
 PARALLEL_MIN_FILES = 200
 """Fewer files than this compile in-process: starting workers costs about as much."""
@@ -36,6 +36,7 @@ def compile_files(
             if progress is not None:
                 progress()
         return
+    load_renderers(config)
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     # fork is the cheapest start and safe while this process runs one thread;
     # with threads (serve), a fork could copy a held lock, so forkserver then.

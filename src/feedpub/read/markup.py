@@ -68,7 +68,7 @@ def render_body(source: str, fmt: ContentFormat, base: str, *, dialect: Dialect 
         raw = _text_to_html(source)
     _refuse_unsafe_references(raw)
     gfm = fmt == "markdown" and dialect == "gfm"
-    plain = _plain_rendering(raw, gfm=gfm) if _only_markdown(source, fmt) else None
+    plain = _plain_rendering(raw, gfm=gfm) if _only_markdown(source, fmt, dialect) else None
     if plain is not None:
         prepared, removed = plain
     else:
@@ -83,12 +83,25 @@ def render_body(source: str, fmt: ContentFormat, base: str, *, dialect: Dialect 
     return Body(cleaned, tuple(relative), tuple(removed))
 
 
-def _only_markdown(source: str, fmt: ContentFormat) -> bool:
-    """Markdown without raw HTML, autolinks or footnotes: all of it written by the renderer.
+def _only_markdown(source: str, fmt: ContentFormat, dialect: Dialect) -> bool:
+    """Markdown whose HTML the renderer wrote alone: no raw HTML and no footnotes.
 
-    Every raw tag, comment or autolink starts with "<"; footnotes with "[^".
+    Raw HTML starts with "<" and footnotes with "[^"; when the source holds either
+    (in code, say), the parser's own events tell.
     """
-    return fmt == "markdown" and "<" not in source and "[^" not in source
+    if fmt != "markdown":
+        return False
+    if "<" not in source and "[^" not in source:
+        return True
+    for event in _RENDERERS[dialect].events(source):
+        if not isinstance(event, dict):
+            continue  # "SoftBreak", "HardBreak", "Rule"
+        if "Html" in event or "InlineHtml" in event or "FootnoteReference" in event:
+            return False
+        start = event.get("Start")
+        if isinstance(start, dict) and "FootnoteDefinition" in start:
+            return False
+    return True
 
 
 _HEADING = re.compile(r"<h([1-6])((?: [^\s=>]+=\"[^\"]*\")*)>(.*?)</h\1>", re.DOTALL)
@@ -96,6 +109,7 @@ _HEADING_START = re.compile(r"<h[1-6][ >]")
 _HEADING_ID = re.compile(r' id="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 _URL = re.compile(r'<(a|img) (href|src)="([^"]*)"')
+_USUAL_URLS = ("https://", "http://", "mailto:", "#")
 
 
 def _plain_rendering(rendered: str, *, gfm: bool) -> tuple[str, list[str]] | None:
@@ -130,6 +144,8 @@ def _plain_rendering(rendered: str, *, gfm: bool) -> tuple[str, list[str]] | Non
         return None
     removed: dict[str, None] = {}
     for tag, name, value in _URL.findall(with_ids):
+        if value.startswith(_USUAL_URLS):
+            continue  # what refusal() passes: no need to parse it
         refused = refusal(tag, name, html.unescape(value))
         if refused:
             removed[refused] = None
