@@ -67,6 +67,8 @@ class UrlFilter:
         url = value.strip()
         if url.startswith("#"):
             return url  # a link within the entry: the base would send it to the page
+        if url.startswith(("https://", "http://")) and "[" not in url:
+            return url  # the usual case, which urlsplit would pass as it is
         try:
             scheme = scheme_of(url)
             if not scheme:
