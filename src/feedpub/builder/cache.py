@@ -10,13 +10,13 @@ build. One transaction per build: a killed build leaves the old cache.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 CACHE_DIR = ".feedpub-cache"
 SCHEMA_VERSION = "2"
-SHAPING_LIBRARIES = ("feedgen", "lxml", "nh3", "pyromark", "PyYAML")
+SHAPING_LIBRARIES = ("feedgen", "lxml", "nh3", "pyromark", "yaml")
 """Libraries whose version changes what the feeds hold: an upgrade means a cold build."""
 
 _SCHEMA = """
@@ -60,13 +60,20 @@ def cache_key(config_bytes: bytes) -> str:
     """What must be equal for cached fragments and outputs to be trusted."""
     parts = [SCHEMA_VERSION, __version__, sys.version, _own_files()]
     for name in SHAPING_LIBRARIES:
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=none")
+        parts.append(f"{name} {_installed(name)}")
     digest = hashlib.sha256("\n".join(parts).encode())
     digest.update(config_bytes)
     return digest.hexdigest()
+
+
+def _installed(module: str) -> str:
+    """The library as installed: its package file's path, size and mtime, which any other
+    version (or a reinstall) changes. Found without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return "none"
+    info = os.stat(spec.origin)
+    return f"{spec.origin} {info.st_size} {info.st_mtime_ns}"
 
 
 def _own_files() -> str:
@@ -276,16 +283,18 @@ class Cache:
         record = self.outputs_cached().get(name)
         if record is None:
             return False
+        path = os.path.join(out, name)  # not pathlib: this runs for every output file
         try:
-            info = os.stat(out / name)
+            info = os.stat(path)
         except OSError:
             return False
-        if (info.st_size, info.st_mtime_ns) == (record[1], record[2]):
+        if info.st_size == record[1] and info.st_mtime_ns == record[2]:
             return True
-        if info.st_size != record[1] or _file_digest(out / name) != record[3]:
+        if info.st_size != record[1] or _file_digest(Path(path)) != record[3]:
             return False
         # Copied or touched, same bytes: trust its new stat from now on.
         self.db.execute("UPDATE outputs SET mtime_ns = ? WHERE name = ?", (info.st_mtime_ns, name))
+        self.changed = True
         return True
 
     def outputs_cached(self) -> dict[str, tuple[str, int, int, str]]:
@@ -294,9 +303,11 @@ class Cache:
         return self._outputs
 
     _outputs: dict[str, tuple[str, int, int, str]] | None = None
+    changed = False
+    """Whether a build with nothing to do recorded something (new stats of same bytes)."""
 
     def outputs_intact(self, out: Path) -> bool:
-        names = list(self.outputs_cached())
+        names = self.outputs_cached()
         return bool(names) and all(self.intact(out, name) for name in names)
 
     def record_outputs(

@@ -69,6 +69,8 @@ def build(
         stamp = cache.stamp()
         files = scan(root)
         if _nothing_to_do(cache, files, out, now, future):
+            if cache.changed:
+                cache.commit()
             warnings = tuple(Problem(*p) for p in json.loads(cache.get_meta("warnings", "[]")))
             return BuildResult(int(cache.get_meta("count", "0")), [], warnings, notice=cache.notice)
         from ..read.config import load_config

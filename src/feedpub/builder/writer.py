@@ -32,22 +32,23 @@ def _chunks(source: Source) -> Iterable[bytes]:
     return (source,) if isinstance(source, bytes) else source()
 
 
+def _legacy_temporaries(out: Path) -> list[Path]:
+    """Where older versions wrote temporary files: beside the feeds and archive pages."""
+    return [*out.glob(LEGACY_TEMP_PREFIX + "*"), *out.glob(f"archive/*/{LEGACY_TEMP_PREFIX}*")]
+
+
 def stray_files(out: Path) -> list[str]:
     """What a killed build may have left: a staging folder, old temporary files."""
     found = [str(staging_dir(out))] if staging_dir(out).exists() else []
-    if out.is_dir():
-        found.extend(
-            str(p.relative_to(out)) for p in out.rglob(LEGACY_TEMP_PREFIX + "*") if p.is_file()
-        )
+    found.extend(str(p.relative_to(out)) for p in _legacy_temporaries(out) if p.is_file())
     return sorted(found)
 
 
 def sweep(out: Path) -> None:
     """Remove what a killed build left behind, before it can be published."""
     shutil.rmtree(staging_dir(out), ignore_errors=True)
-    if out.is_dir():
-        for stray in out.rglob(LEGACY_TEMP_PREFIX + "*"):
-            stray.unlink(missing_ok=True)
+    for stray in _legacy_temporaries(out):
+        stray.unlink(missing_ok=True)
 
 
 def differs(target: Path, source: Source) -> bool:

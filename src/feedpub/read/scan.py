@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from ..errors import InputError, Problem
@@ -54,7 +55,7 @@ def scan(root: Path) -> list[FileStat]:
     _walk(str(top), ENTRIES_DIR, {(info.st_dev, info.st_ino)}, found, problems)
     if problems:
         raise InputError(problems)
-    found.sort(key=lambda f: f.shown)
+    found.sort(key=attrgetter("shown"))
     return found
 
 
@@ -75,34 +76,28 @@ def _walk(
         )
         return
     for item in items:
-        if item.name.startswith(HIDDEN_MARKS) or item.name.endswith("#"):
+        name = item.name
+        if name.startswith(HIDDEN_MARKS) or name.endswith("#"):
             continue
-        where = f"{shown}/{item.name}"
         try:
             info = item.stat()  # follows symlinks, as an editor or a shell would
         except OSError as exc:
-            if item.name.endswith(ENTRY_SUFFIXES) or item.is_symlink():
+            if name.endswith(ENTRY_SUFFIXES) or item.is_symlink():
                 why = "a symbolic link to nothing?" if item.is_symlink() else None
-                problems.append(Problem(where, None, None, f"cannot read: {exc.strerror}", why))
+                message = f"cannot read: {exc.strerror}"
+                problems.append(Problem(f"{shown}/{name}", None, None, message, why))
             continue
-        if stat.S_ISDIR(info.st_mode):
+        mode = info.st_mode
+        if stat.S_ISREG(mode):
+            if name.endswith(ENTRY_SUFFIXES):
+                found.append(
+                    FileStat(f"{shown}/{name}", item.path, info.st_size, info.st_mtime_ns,
+                             info.st_ctime_ns, info.st_ino)
+                )  # fmt: skip
+        elif stat.S_ISDIR(mode):
             key = (info.st_dev, info.st_ino)
+            where = f"{shown}/{name}"
             if key in seen:
                 problems.append(Problem(where, None, None, "symbolic link loop", "remove the link"))
                 continue
             _walk(item.path, where, seen | {key}, found, problems)
-        elif stat.S_ISREG(info.st_mode) and item.name.endswith(ENTRY_SUFFIXES):
-            found.append(
-                FileStat(
-                    where, item.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
-                )
-            )
-
-
-def entry_files(entries_dir: Path) -> list[Path]:
-    """The entry files under ``entries_dir`` as paths, or none when it cannot be read
-    (for watchers and progress bars, which must not fail where the build reports)."""
-    try:
-        return [Path(file.path) for file in scan(entries_dir.parent)]
-    except InputError:
-        return []
