@@ -101,3 +101,12 @@ def _walk(
                 problems.append(Problem(where, None, None, "symbolic link loop", "remove the link"))
                 continue
             _walk(item.path, where, seen | {key}, found, problems)
+
+
+def entry_files(entries_dir: Path) -> list[Path]:
+    """The entry files under ``entries_dir`` as paths, or none when it cannot be read
+    (for watchers and progress bars, which must not fail where the build reports)."""
+    try:
+        return [Path(file.path) for file in scan(entries_dir.parent)]
+    except InputError:
+        return []
