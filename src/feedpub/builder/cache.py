@@ -313,15 +313,15 @@ class Cache:
     def record_outputs(
         self, out: Path, signatures: dict[str, str], digests: dict[str, str]
     ) -> None:
-        """What the build left in ``out``: the files it wrote and those it kept."""
-        old = self.outputs_cached()
+        """What the build left in ``out``: rows for the files it rendered (``digests``),
+        none for those it no longer makes; the rows of files it kept stay as they are."""
+        gone = [(name,) for name in self.outputs_cached() if name not in signatures]
+        self.db.executemany("DELETE FROM outputs WHERE name = ?", gone)
         rows = []
-        for name, signature in signatures.items():
-            digest = digests.get(name) or old.get(name, ("", 0, 0, ""))[3]
-            info = os.stat(out / name)
-            rows.append((name, signature, info.st_size, info.st_mtime_ns, digest))
-        self.db.execute("DELETE FROM outputs")
-        self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
+        for name, digest in digests.items():
+            info = os.stat(os.path.join(out, name))
+            rows.append((name, signatures[name], info.st_size, info.st_mtime_ns, digest))
+        self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
         self._outputs = None
 
     def commit(self) -> None:

@@ -9,6 +9,7 @@ signature and file are unchanged is not rendered at all.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,13 +119,19 @@ def _index_page(cache: Cache, config: Config, main: Document, shown: list[str]) 
 
 
 def _leftovers(cache: Cache, out: Path, config: Config, signatures: dict[str, str]) -> list[str]:
-    """Files an earlier build wrote that this one does not: old archive and entry pages."""
-    names = {name for name in cache.outputs_cached() if name not in signatures}
+    """Files an earlier build wrote that this one does not: old archive and entry pages.
+
+    The cache knows them; with no cache, the folders feedpub owns are looked through.
+    """
+    known = cache.outputs_cached()
+    names = {name for name in known if name not in signatures}
     for fmt in config.formats:
         folder = out / "archive" / fmt
         if folder.is_dir():
             names.update(f"archive/{fmt}/{p.name}" for p in folder.iterdir() if p.stem.isdigit())
     pages = out / ENTRIES_DIR
-    if pages.is_dir():  # output/entries/ is feedpub's: pages of entries deleted meanwhile
+    if not known and pages.is_dir():  # pages of entries deleted while there was no cache
         names.update(p.relative_to(out).as_posix() for p in pages.rglob("*.html"))
-    return sorted(name for name in names if name not in signatures and (out / name).exists())
+    return sorted(
+        name for name in names if name not in signatures and os.path.exists(os.path.join(out, name))
+    )
