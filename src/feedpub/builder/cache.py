@@ -24,10 +24,11 @@ from .. import __version__
 from ..errors import Problem
 
 if TYPE_CHECKING:
+    from ..read.scan import FileStat
     from .compile import Compiled
 
 CACHE_DIR = ".feedpub-cache"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SHAPING_LIBRARIES = ("feedgen", "lxml", "nh3", "pyromark", "yaml")
 """Libraries whose version changes what the feeds hold: an upgrade means a cold build."""
 
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS files (
     id TEXT, link TEXT, draft INTEGER, date_us INTEGER, modified_us INTEGER,
     modified TEXT, entry TEXT
 );
+CREATE INDEX IF NOT EXISTS files_id ON files (id);
 CREATE TABLE IF NOT EXISTS fragments (
     shown TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (shown, format)
@@ -100,6 +102,10 @@ class FileRow:
     checked_ns: int
     """The filesystem time when its bytes were last hashed: a later mtime is not trusted."""
     digest: str
+
+    def trusted(self, file: FileStat) -> bool:
+        """Unchanged by its stat, and changed long enough before it was hashed to tell."""
+        return self.identity == file.identity and file.mtime_ns < self.checked_ns
 
 
 class Cache:
@@ -166,11 +172,6 @@ class Cache:
 
     # -- entry files -------------------------------------------------------
 
-    def identities(self) -> dict[str, tuple[Identity, int]]:
-        """shown -> (identity, checked_ns), the least a no-change build reads."""
-        rows = self.db.execute("SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns FROM files")
-        return {r[0]: ((r[1], r[2], r[3], r[4]), r[5]) for r in rows}
-
     def files(self) -> dict[str, FileRow]:
         rows = self.db.execute(
             "SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns, digest FROM files"
@@ -227,20 +228,28 @@ class Cache:
         rows = self.db.execute("SELECT problems FROM files WHERE problems != '[]' ORDER BY shown")
         return [Problem(*p) for (text,) in rows for p in json.loads(text)]
 
-    def ids(self) -> list[tuple[str, str]]:
-        """(shown, id) of every valid entry, in file order."""
-        return list(
-            self.db.execute("SELECT shown, id FROM files WHERE id IS NOT NULL ORDER BY shown")
+    def shared_ids(self) -> list[tuple[str, str]]:
+        """(shown, id) of every entry whose id another entry has too, in file order."""
+        query = (
+            "SELECT shown, id FROM files WHERE id IN (SELECT id FROM files WHERE id IS NOT NULL"
+            " GROUP BY id HAVING COUNT(*) > 1) ORDER BY shown"
+        )
+        return list(self.db.execute(query))
+
+    def has_id(self, entry_id: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM files WHERE id = ?", (entry_id,)).fetchone() is not None
         )
 
-    def all_ids(self) -> set[str]:
-        return {entry_id for _, entry_id in self.ids()}
-
-    def ids_by_link(self) -> dict[str, str]:
-        rows = self.db.execute(
-            "SELECT link, id FROM files WHERE link IS NOT NULL AND id IS NOT NULL"
-        )
-        return dict(rows.fetchall())
+    def ids_by_link(self, shown: Iterable[str]) -> dict[str, str]:
+        """link -> id of these files as the cache has them (before they change)."""
+        found: dict[str, str] = {}
+        for name in shown:
+            query = "SELECT link, id FROM files WHERE shown = ? AND link IS NOT NULL"
+            row = self.db.execute(query, (name,)).fetchone()
+            if row is not None:
+                found[row[0]] = row[1]
+        return found
 
     def items(self) -> list[tuple[str, str, int, int, str, int, str]]:
         """(shown, id, date_us, modified_us, modified, draft, digest) of every valid entry."""

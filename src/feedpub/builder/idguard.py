@@ -7,7 +7,7 @@ cache, or, on a first build with the cache gone, from the published feed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import InputError, Problem
@@ -28,7 +28,9 @@ def published_ids_by_link(out: Path, config: Config) -> dict[str, str]:
 
 
 def check_ids(
-    before: dict[str, str], entries: Iterable[tuple[str, str, str | None]], current: set[str]
+    before: dict[str, str],
+    entries: Iterable[tuple[str, str, str | None]],
+    exists: Callable[[str], bool],
 ) -> None:
     """Raise if an entry (shown, id, link) has a link published before under another id
     that no entry has now."""
@@ -44,7 +46,7 @@ def check_ids(
         if link is not None
         and (old := before.get(link)) is not None
         and old != entry_id
-        and old not in current
+        and not exists(old)
     ]
     if problems:
         raise InputError(problems)

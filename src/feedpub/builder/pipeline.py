@@ -8,7 +8,7 @@ from changed; the writer replaces only files whose bytes changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,12 +145,12 @@ def _nothing_to_do(
     due = cache.get_meta("due")
     if due and int(due) <= int(now.timestamp() * 1_000_000):
         return False
-    known = cache.identities()
+    known = cache.files()
     if len(known) != len(files):
         return False
     for file in files:
         seen = known.get(file.shown)
-        if seen is None or seen[0] != file.identity or file.mtime_ns >= seen[1]:
+        if seen is None or not seen.trusted(file):
             return False
     return cache.outputs_intact(out) and not stray_files(out)
 
@@ -175,12 +175,11 @@ def _refresh(
     from .idguard import check_ids, published_ids_by_link
     from .parallel import compile_files
 
-    before = cache.ids_by_link() if not cache.cold else published_ids_by_link(out, config)
     rows = cache.files()
     todo: list[tuple[str, str]] = []
     for file in files:
         row = rows.pop(file.shown, None)
-        if row is not None and row.identity == file.identity and file.mtime_ns < row.checked_ns:
+        if row is not None and row.trusted(file):
             continue
         if row is not None:  # touched, copied or too recent to trust: same bytes?
             data, _ = read_entry_file(file.path, file.shown)
@@ -188,6 +187,9 @@ def _refresh(
                 cache.set_identity(file.shown, file.identity, stamp)
                 continue
         todo.append((file.path, file.shown))
+    # The links of the files about to change or go, and their ids: what readers have.
+    touched = [shown for _, shown in todo] + list(rows)
+    before = published_ids_by_link(out, config) if cache.cold else cache.ids_by_link(touched)
     for gone in rows:
         cache.remove(gone)
     identity = {file.shown: file.identity for file in files}
@@ -206,14 +208,14 @@ def _refresh(
     if errors:
         raise InputError(errors)
     if changed and not accept_id_changes:
-        check_ids(before, changed, cache.all_ids())
+        check_ids(before, changed, cache.has_id)
     return len(todo), tuple(problems)
 
 
 def _duplicate_ids(cache: Cache, root: Path) -> list[Problem]:
     from ..read.site import duplicate_ids
 
-    return duplicate_ids(cache.ids(), root)
+    return duplicate_ids(cache.shared_ids(), root)
 
 
 def _check(out: Path, planned: Planned) -> None:
@@ -230,7 +232,3 @@ def _check(out: Path, planned: Planned) -> None:
 def _problem_json(problem: Problem) -> list[object]:
     return [problem.path, problem.line, problem.field, problem.message, problem.hint,
             problem.severity]  # fmt: skip
-
-
-def _unused(_: Iterable[object]) -> None:  # pragma: no cover
-    return None
