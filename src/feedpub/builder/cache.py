@@ -173,16 +173,22 @@ class Cache:
     # -- entry files -------------------------------------------------------
 
     def files(self) -> dict[str, FileRow]:
-        rows = self.db.execute(
-            "SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns, digest FROM files"
-        )
-        return {r[0]: FileRow(r[0], (r[1], r[2], r[3], r[4]), r[5], r[6]) for r in rows}
+        """Every entry file the cache knows, as the build began (read once per build)."""
+        if self._files is None:
+            rows = self.db.execute(
+                "SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns, digest FROM files"
+            )
+            self._files = {r[0]: FileRow(r[0], (r[1], r[2], r[3], r[4]), r[5], r[6]) for r in rows}
+        return self._files
 
-    def set_identity(self, shown: str, identity: Identity, checked_ns: int) -> None:
-        self.db.execute(
+    _files: dict[str, FileRow] | None = None
+
+    def set_identities(self, changed: list[tuple[str, Identity]], checked_ns: int) -> None:
+        """New stats of files whose bytes did not change (copied, touched, too recent)."""
+        self.db.executemany(
             "UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, ino = ?, checked_ns = ?"
             " WHERE shown = ?",
-            (*identity, checked_ns, shown),
+            [(*identity, checked_ns, shown) for shown, identity in changed],
         )
 
     def remove(self, shown: str) -> None:
@@ -352,8 +358,11 @@ def _file_digest(path: Path) -> str:
 
 
 def _connect(path: str) -> sqlite3.Connection:
+    """An open database inside a write transaction: builds of one site take turns
+    (a second build waits up to 30 s), so neither reads what the other is changing."""
     db = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
     db.execute("PRAGMA synchronous = NORMAL")
     db.executescript(_SCHEMA)
     db.commit()
+    db.execute("BEGIN IMMEDIATE")
     return db

@@ -6,11 +6,9 @@ worker processes; small rebuilds compile in the build's own process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from ..model import Config
@@ -36,6 +34,9 @@ def compile_files(
             if progress is not None:
                 progress()
         return
+    import multiprocessing  # only here: a rebuild of a few files starts no worker
+    from concurrent.futures import ProcessPoolExecutor
+
     load_renderers(config)
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     # fork is the cheapest start and safe while this process runs one thread;

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import InputError, Problem, StaleOutputError
 from ..model import CONFIG_NAME, OUTPUT_DIR, Config, Entry, Feed
 from ..read.scan import FileStat, scan
-from .cache import Cache, cache_dir_for, cache_key
+from .cache import Cache, Identity, cache_dir_for, cache_key
 from .outputs import Planned, plan_outputs
 from .writer import differs, stray_files, write_files
 
@@ -175,8 +175,9 @@ def _refresh(
     from .idguard import check_ids, published_ids_by_link
     from .parallel import compile_files
 
-    rows = cache.files()
+    rows = dict(cache.files())
     todo: list[tuple[str, str]] = []
+    same: list[tuple[str, Identity]] = []
     for file in files:
         row = rows.pop(file.shown, None)
         if row is not None and row.trusted(file):
@@ -184,9 +185,10 @@ def _refresh(
         if row is not None:  # touched, copied or too recent to trust: same bytes?
             data, _ = read_entry_file(file.path, file.shown)
             if data is not None and file_digest(data) == row.digest:
-                cache.set_identity(file.shown, file.identity, stamp)
+                same.append((file.shown, file.identity))
                 continue
         todo.append((file.path, file.shown))
+    cache.set_identities(same, stamp)
     # The links of the files about to change or go, and their ids: what readers have.
     touched = [shown for _, shown in todo] + list(rows)
     before = published_ids_by_link(out, config) if cache.cold else cache.ids_by_link(touched)
