@@ -190,3 +190,28 @@ def test_a_file_name_the_file_system_refuses_is_a_clean_error(make_site: MakeSit
         "feedpub.yaml:5: error: filenames.atom: is 304 bytes long; file systems allow 255"
         " (choose a shorter name, such as feed.xml)\n"
     )
+
+
+def test_ctrl_c_during_a_parallel_build_stops_it_cleanly(make_site: MakeSite) -> None:
+    """The terminal sends SIGINT to the whole process group: workers included."""
+    import signal
+
+    root = make_site({f"e{n:04d}.yaml": entry(1 + n % 9, f"Body {n}.") for n in range(4000)})
+    (root / "output").mkdir()
+    (root / "output/atom.xml").write_text("previous")
+    before = snapshot(root / "output")
+    run = subprocess.Popen(
+        [sys.executable, "-m", "feedpub", "build", "-C", str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    time.sleep(1.0)  # well into compiling (4,000 entries take a few seconds here)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert err.decode() == "interrupted\n"
+    assert snapshot(root / "output") == before
+    assert not staging_dir(root / "output").exists()

@@ -7,6 +7,7 @@ worker processes; small rebuilds compile in the build's own process.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -45,9 +46,17 @@ def compile_files(
     if method is None and "forkserver" in multiprocessing.get_all_start_methods():
         method = "forkserver"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_leave_ctrl_c_to_the_build)
+    try:
         for results in pool.map(partial(compile_chunk, config), chunks):
             for compiled in results:
                 yield compiled
                 if progress is not None:
                     progress()
+    finally:  # on Ctrl-C or an error too: no chunk more, and no worker left behind
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _leave_ctrl_c_to_the_build() -> None:
+    """Workers ignore Ctrl-C (the terminal sends it to them too): the build stops them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -159,7 +159,7 @@ def _replace_all(staged: list[tuple[Path, Path]], staging: Path) -> None:
                 os.link(target, backup)
             os.replace(temp, target)
             done.append((target, backup))
-    except OSError:
+    except BaseException:  # a failed rename, or Ctrl-C halfway: put the old files back
         for target, backup in reversed(done):
             if backup is not None:
                 os.replace(backup, target)
