@@ -210,7 +210,7 @@ def test_ctrl_c_during_a_parallel_build_stops_it_cleanly(make_site: MakeSite) ->
     )
     time.sleep(1.0)  # well into compiling (4,000 entries take a few seconds here)
     os.killpg(run.pid, signal.SIGINT)
-    out, err = run.communicate(timeout=60)
+    _out, err = run.communicate(timeout=60)
     assert run.returncode == 130, err
     assert err.decode() == "interrupted\n"
     assert snapshot(root / "output") == before
