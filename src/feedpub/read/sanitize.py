@@ -7,6 +7,7 @@ will remove, and nh3 alone decides what readers get.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -102,18 +103,38 @@ def refusal(tag: str, name: str, value: str) -> str | None:
     return None
 
 
+class _EntryFilter:
+    """The filter nh3's reusable cleaner calls: the current entry's UrlFilter, per thread
+    (``serve`` rebuilds in a thread of its own)."""
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __call__(self, element: str, attribute: str, value: str) -> str | None:
+        current: UrlFilter = self.local.current
+        return current(element, attribute, value)
+
+
+_FILTER = _EntryFilter()
+_CLEANER = nh3.Cleaner(
+    tags=set(TAGS),
+    attributes=_ATTRIBUTES,
+    attribute_filter=_FILTER,
+    allowed_classes=_CLASSES,
+    tag_attribute_values=_VALUES,
+    set_tag_attribute_values=_FORCED,
+    url_schemes=set(SCHEMES),
+    link_rel=None,
+)
+"""One cleaner for every body: nh3 builds its policy once, not once per entry."""
+
+
 def clean(prepared: str, base: str) -> tuple[str, list[str]]:
     """nh3 with feedpub's policy: the safe HTML and the relative URLs it resolved."""
     url_filter = UrlFilter(base)
-    cleaned = nh3.clean(
-        prepared,
-        tags=set(TAGS),
-        attributes=_ATTRIBUTES,
-        attribute_filter=url_filter,
-        allowed_classes=_CLASSES,
-        tag_attribute_values=_VALUES,
-        set_tag_attribute_values=_FORCED,
-        url_schemes=set(SCHEMES),
-        link_rel=None,
-    ).strip()
+    _FILTER.local.current = url_filter
+    try:
+        cleaned = _CLEANER.clean(prepared).strip()
+    finally:
+        del _FILTER.local.current
     return cleaned, url_filter.relative
