@@ -172,6 +172,11 @@ class Cache:
 
     # -- entry files -------------------------------------------------------
 
+    def stats(self) -> list[tuple[str, int, int, int, int, int]]:
+        """(shown, size, mtime_ns, ctime_ns, inode, checked_ns) of every file, by name."""
+        query = "SELECT shown, size, mtime_ns, ctime_ns, ino, checked_ns FROM files ORDER BY shown"
+        return self.db.execute(query).fetchall()
+
     def files(self) -> dict[str, FileRow]:
         """Every entry file the cache knows, as the build began (read once per build)."""
         if self._files is None:
