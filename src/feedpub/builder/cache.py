@@ -298,24 +298,35 @@ class Cache:
         rows = self.db.execute("SELECT name, signature, size, mtime_ns, digest FROM outputs")
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
-    def intact(self, out: Path, name: str) -> bool:
-        """The output file is as the last build left it (its stat, else its bytes)."""
-        record = self.outputs_cached().get(name)
-        if record is None:
-            return False
-        path = os.path.join(out, name)  # not pathlib: this runs for every output file
-        try:
-            info = os.stat(path)
-        except OSError:
-            return False
-        if info.st_size == record[1] and info.st_mtime_ns == record[2]:
-            return True
-        if info.st_size != record[1] or _file_digest(Path(path)) != record[3]:
-            return False
-        # Copied or touched, same bytes: trust its new stat from now on.
-        self.db.execute("UPDATE outputs SET mtime_ns = ? WHERE name = ?", (info.st_mtime_ns, name))
-        self.changed = True
-        return True
+    def altered(self, out: Path, names: Iterable[str]) -> list[str]:
+        """Of these output files, those not as the last build left them. A file with
+        another stat but the same bytes (copied, touched) gets its new stat recorded."""
+        known = self.outputs_cached()
+        altered: list[str] = []
+        suspects: list[tuple[str, int]] = []
+        for name in names:
+            record = known.get(name)
+            try:
+                info = os.stat(os.path.join(out, name))  # not pathlib: once per output file
+            except OSError:
+                info = None
+            if record is None or info is None or info.st_size != record[1]:
+                altered.append(name)
+            elif info.st_mtime_ns != record[2]:
+                suspects.append((name, info.st_mtime_ns))
+        if suspects:
+            from .parallel import file_digests
+
+            paths = [os.path.join(out, name) for name, _ in suspects]
+            same = []
+            for (name, mtime_ns), digest in zip(suspects, file_digests(paths), strict=True):
+                if digest == known[name][3]:
+                    same.append((mtime_ns, name))
+                else:
+                    altered.append(name)
+            self.db.executemany("UPDATE outputs SET mtime_ns = ? WHERE name = ?", same)
+            self.changed = self.changed or bool(same)
+        return altered
 
     def outputs_cached(self) -> dict[str, tuple[str, int, int, str]]:
         if self._outputs is None:
@@ -328,7 +339,7 @@ class Cache:
 
     def outputs_intact(self, out: Path) -> bool:
         names = self.outputs_cached()
-        return bool(names) and all(self.intact(out, name) for name in names)
+        return bool(names) and not self.altered(out, names)
 
     def record_outputs(
         self, out: Path, signatures: dict[str, str], digests: dict[str, str]
@@ -355,11 +366,6 @@ class Cache:
 def _problem_json(problem: Problem) -> list[object]:
     return [problem.path, problem.line, problem.field, problem.message, problem.hint,
             problem.severity]  # fmt: skip
-
-
-def _file_digest(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _connect(path: str) -> sqlite3.Connection:

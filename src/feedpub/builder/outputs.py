@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from ..formats import get_format
@@ -49,28 +50,25 @@ def plan_outputs(
     published_items = published(items, now, future=future)
     documents = plan(config, published_items)
     main = documents[0]
-    sources: dict[str, Source] = {}
+    makers: dict[str, Callable[[], Source]] = {}
     signatures: dict[str, str] = {}
     for document in documents:
         keys = [item.key for item in document.items]
         for fmt in config.formats:
             name = config.page_path(fmt, document.page)
-            signature = _signature(name, document, [digests[k] for k in keys])
-            signatures[name] = signature
-            if out is None or not _unchanged(cache, out, name, signature):
-                sources[name] = _document_source(cache, config, document, fmt, keys)
+            signatures[name] = _signature(name, document, [digests[k] for k in keys])
+            makers[name] = partial(_document_source, cache, config, document, fmt, keys)
     if config.pages:
         for item in published_items:
             name = page_name(item.key)
             signatures[name] = digests[item.key]
-            if out is None or not _unchanged(cache, out, name, digests[item.key]):
-                sources[name] = _page_source(cache, item.key)
+            makers[name] = partial(_page_source, cache, item.key)
     if config.index:
         shown = [item.key for item in main.items[:INDEX_ENTRIES]]
-        signature = _signature(INDEX_FILENAME, main, [digests[k] for k in shown])
-        signatures[INDEX_FILENAME] = signature
-        if out is None or not _unchanged(cache, out, INDEX_FILENAME, signature):
-            sources[INDEX_FILENAME] = _index_page(cache, config, main, shown)
+        signatures[INDEX_FILENAME] = _signature(INDEX_FILENAME, main, [digests[k] for k in shown])
+        makers[INDEX_FILENAME] = partial(_index_page, cache, config, main, shown)
+    kept = _unchanged(cache, out, signatures) if out is not None else set()
+    sources = {name: make() for name, make in makers.items() if name not in kept}
     leftovers = _leftovers(cache, out, config, signatures) if out is not None else []
     return Planned(
         sources, signatures, leftovers, len(main.items), [i.key for i in main.items],
@@ -87,9 +85,11 @@ def _signature(name: str, document: Document, digests: Iterable[str]) -> str:
     return hashlib.sha256("\n".join([*text, *digests]).encode()).hexdigest()
 
 
-def _unchanged(cache: Cache, out: Path, name: str, signature: str) -> bool:
-    record = cache.outputs_cached().get(name)
-    return record is not None and record[0] == signature and cache.intact(out, name)
+def _unchanged(cache: Cache, out: Path, signatures: dict[str, str]) -> set[str]:
+    """Output files built from the same inputs as last time and still as they were left."""
+    known = cache.outputs_cached()
+    same = [name for name, sig in signatures.items() if (known.get(name) or ("",))[0] == sig]
+    return set(same).difference(cache.altered(out, same))
 
 
 def _document_source(

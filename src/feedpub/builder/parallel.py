@@ -6,6 +6,7 @@ worker processes; small rebuilds compile in the build's own process.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import threading
@@ -60,3 +61,22 @@ def compile_files(
 def _leave_ctrl_c_to_the_build() -> None:
     """Workers ignore Ctrl-C (the terminal sends it to them too): the build stops them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def file_digests(paths: list[str]) -> list[str | None]:
+    """SHA-256 of each file (None if unreadable), several at a time: after a copy or a
+    clone every file must be checked once, and reading and hashing release the GIL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if len(paths) < 16:
+        return [_digest(path) for path in paths]
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(_digest, paths, chunksize=64))
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None

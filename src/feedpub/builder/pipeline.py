@@ -174,24 +174,26 @@ def _refresh(
 
     Returns how many files were compiled and every warning.
     """
-    from ..read.entry import read_entry_file
-    from .compile import file_digest
     from .idguard import check_ids, published_ids_by_link
-    from .parallel import compile_files
+    from .parallel import compile_files, file_digests
 
     rows = dict(cache.files())
     todo: list[tuple[str, str]] = []
-    same: list[tuple[str, Identity]] = []
+    suspects: list[tuple[FileStat, str]] = []  # touched, copied or too recent to trust
     for file in files:
         row = rows.pop(file.shown, None)
-        if row is not None and row.trusted(file):
-            continue
-        if row is not None:  # touched, copied or too recent to trust: same bytes?
-            data, _ = read_entry_file(file.path, file.shown)
-            if data is not None and file_digest(data) == row.digest:
-                same.append((file.shown, file.identity))
-                continue
-        todo.append((file.path, file.shown))
+        if row is None or row.identity[0] != file.size:  # new, or other bytes for sure
+            todo.append((file.path, file.shown))
+        elif not row.trusted(file):
+            suspects.append((file, row.digest))
+    same: list[tuple[str, Identity]] = []
+    digests = file_digests([file.path for file, _ in suspects])
+    for (file, digest), now in zip(suspects, digests, strict=True):
+        if now == digest:  # the same bytes: record the new stat
+            same.append((file.shown, file.identity))
+        else:
+            todo.append((file.path, file.shown))
+    todo.sort(key=lambda pair: pair[1])
     cache.set_identities(same, stamp)
     # The links of the files about to change or go, and their ids: what readers have.
     touched = [shown for _, shown in todo] + list(rows)
