@@ -64,19 +64,17 @@ def _leave_ctrl_c_to_the_build() -> None:
 
 
 def file_digests(paths: list[str]) -> list[str | None]:
-    """SHA-256 of each file (None if unreadable), several at a time: after a copy or a
-    clone every file must be checked once, and reading and hashing release the GIL."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    if len(paths) < 16:
-        return [_digest(path) for path in paths]
-    with ThreadPoolExecutor(4) as pool:
-        return list(pool.map(_digest, paths, chunksize=64))
+    """SHA-256 of each file (None if unreadable): after a copy or a clone every file is
+    checked once. In one thread: for many small files, threads only contend for the GIL."""
+    return [_digest(path) for path in paths]
 
 
 def _digest(path: str) -> str | None:
     try:
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            digest = hashlib.sha256()
+            while block := handle.read(1 << 20):
+                digest.update(block)
+            return digest.hexdigest()
     except OSError:
         return None
