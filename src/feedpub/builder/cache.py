@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .compile import Compiled
 
 CACHE_DIR = ".feedpub-cache"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SHAPING_LIBRARIES = ("feedgen", "lxml", "nh3", "pyromark", "yaml")
 """Libraries whose version changes what the feeds hold: an upgrade means a cold build."""
 
@@ -37,10 +37,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     shown TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, ino INTEGER,
     checked_ns INTEGER NOT NULL, digest TEXT NOT NULL, problems TEXT NOT NULL,
-    id TEXT, link TEXT, draft INTEGER, date_us INTEGER, modified_us INTEGER,
-    modified TEXT, entry TEXT
+    id TEXT, link TEXT, draft INTEGER, date_us INTEGER, modified_us INTEGER, modified TEXT
 );
 CREATE INDEX IF NOT EXISTS files_id ON files (id);
+CREATE TABLE IF NOT EXISTS entries (shown TEXT PRIMARY KEY, entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fragments (
     shown TEXT NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (shown, format)
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS outputs (
     digest TEXT NOT NULL
 );
 """
-_FILE_COLUMNS = 15
+_FILE_COLUMNS = 14
 
 
 def cache_dir_for(out: Path) -> Path:
@@ -146,7 +146,7 @@ class Cache:
         return None if row is None else str(row[0])
 
     def _reset(self, db: sqlite3.Connection) -> None:
-        for table in ("meta", "files", "fragments", "outputs"):
+        for table in ("meta", "files", "entries", "fragments", "outputs"):
             db.execute(f"DELETE FROM {table}")
         db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
 
@@ -198,6 +198,7 @@ class Cache:
 
     def remove(self, shown: str) -> None:
         self.db.execute("DELETE FROM files WHERE shown = ?", (shown,))
+        self.db.execute("DELETE FROM entries WHERE shown = ?", (shown,))
         self.db.execute("DELETE FROM fragments WHERE shown = ?", (shown,))
 
     def put(
@@ -214,21 +215,25 @@ class Cache:
         for compiled in batch:
             problems = json.dumps([_problem_json(p) for p in compiled.problems])
             record = compiled.record
-            described: tuple[object, ...] = (None,) * 7
+            described: tuple[object, ...] = (None,) * 6
             if record is not None:
                 described = (
                     record.id, record.link, int(record.draft), record.date_us,
-                    record.modified_us, record.modified, record.entry_json,
+                    record.modified_us, record.modified,
                 )  # fmt: skip
             identity = identities[compiled.shown]
             rows.append((compiled.shown, *identity, checked_ns, compiled.digest, problems,
                          *described))  # fmt: skip
         if not fresh:
-            self.db.executemany(
-                "DELETE FROM fragments WHERE shown = ?", [(c.shown,) for c in batch]
-            )
+            names = [(c.shown,) for c in batch]
+            self.db.executemany("DELETE FROM fragments WHERE shown = ?", names)
+            self.db.executemany("DELETE FROM entries WHERE shown = ?", names)
         marks = ",".join("?" * _FILE_COLUMNS)
         self.db.executemany(f"INSERT OR REPLACE INTO files VALUES ({marks})", rows)
+        self.db.executemany(
+            "INSERT INTO entries VALUES (?, ?)",
+            [(c.shown, c.record.entry_json) for c in batch if c.record is not None],
+        )
         self.db.executemany(
             "INSERT INTO fragments VALUES (?, ?, ?)",
             [(c.shown, fmt, data) for c in batch for fmt, data in c.fragments],
@@ -267,13 +272,13 @@ class Cache:
         return list(
             self.db.execute(
                 "SELECT shown, id, date_us, modified_us, modified, draft, digest FROM files"
-                " WHERE entry IS NOT NULL"
+                " WHERE id IS NOT NULL"
             )
         )
 
     def entries_json(self, shown: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
         for name in shown:
-            row = self.db.execute("SELECT entry FROM files WHERE shown = ?", (name,)).fetchone()
+            row = self.db.execute("SELECT entry FROM entries WHERE shown = ?", (name,)).fetchone()
             if row is not None and row[0] is not None:
                 yield name, json.loads(row[0])
 
