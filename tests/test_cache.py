@@ -299,3 +299,22 @@ def test_warnings_leave_with_their_file(make_site: MakeSite, tmp_path: Path) -> 
     (root / "entries/x.yaml").unlink()
     assert build(root, now=NOW).warnings == ()
     assert snapshot(root / "output") == cold(root, tmp_path)
+
+
+def test_a_cache_with_tables_of_another_shape_is_replaced(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """What an older feedpub left: the same file name, other columns, another key."""
+    import sqlite3
+
+    root = make_site({f"e0{i}.yaml": entry(i) for i in range(1, 4)})
+    (root / CACHE_DIR).mkdir()
+    db = sqlite3.connect(root / CACHE_DIR / "cache.sqlite3")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('key', 'an older feedpub')")
+    db.execute("CREATE TABLE files (shown TEXT PRIMARY KEY, other INTEGER)")
+    db.commit()
+    db.close()
+    assert build(root, now=NOW).compiled == 3
+    assert build(root, now=NOW).compiled == 0
+    assert snapshot(root / "output") == cold(root, tmp_path)

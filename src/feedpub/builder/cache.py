@@ -146,8 +146,13 @@ class Cache:
         return None if row is None else str(row[0])
 
     def _reset(self, db: sqlite3.Connection) -> None:
-        for table in ("meta", "files", "entries", "fragments", "outputs"):
-            db.execute(f"DELETE FROM {table}")
+        """Start empty, with this feedpub's tables (an older one's may have other columns)."""
+        tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        for (table,) in tables:
+            db.execute(f'DROP TABLE "{table}"')
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
         db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
 
     def stamp(self) -> int:
