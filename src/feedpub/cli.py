@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -22,21 +21,18 @@ from .commands.options import (
     Group,
     colour,
     echo_problems,
+    echo_warnings,
     format_option,
     info,
     output_option,
     root_option,
+    summary,
     verbosity,
 )
 from .commands.serve_cli import ping, serve
 from .commands.site_cli import import_posts, init, list_entries, new, schema
 from .model import OUTPUT_DIR
 
-if TYPE_CHECKING:
-    from .builder.pipeline import BuildResult
-
-MAX_WARNINGS = 20
-"""A build prints this many warnings; ``-v`` prints them all, ``check`` too."""
 PROGRESS_MIN_ENTRIES = 500
 """Builds reading more entry files than this show a progress bar (on a terminal)."""
 
@@ -100,41 +96,11 @@ def build(
         )
     if result.notice:
         info(result.notice)
-    if verbosity() >= 0:
-        shown = result.warnings if verbosity() > 0 else result.warnings[:MAX_WARNINGS]
-        echo_problems(shown)
-        if len(result.warnings) > len(shown):
-            more = len(result.warnings) - len(shown)
-            click.echo(f"and {more} more (feedpub check lists them all)", err=True)
+    echo_warnings(result.warnings)
     if verbosity() > 0:
         for name in result.written:
             click.echo(f"wrote {out / name}" if (out / name).exists() else f"removed {out / name}")
     info(summary(result, out, check, time.monotonic() - started))
-
-
-def summary(result: BuildResult, out: Path, check: bool, seconds: float) -> str:
-    """One line: how many files for how many entries, the kinds of files named."""
-    count = result.entry_count
-    entries = f"{count:,} {'entry' if count == 1 else 'entries'}"
-    if check:
-        return f"{out} is up to date ({entries})"
-    if not result.written:
-        return f"{out} already up to date ({entries})"
-    kinds: dict[str, int] = {}
-    for name in result.written:
-        kind = name.split("/")[0] + "/" if "/" in name else name
-        kinds[kind] = kinds.get(kind, 0) + 1
-    named = [
-        f"{number} archive {'page' if number == 1 else 'pages'}" if kind == "archive/" else
-        f"{number} entry {'page' if number == 1 else 'pages'}" if kind == "entries/" else
-        kind if number == 1 else f"{number} {kind}"
-        for kind, number in kinds.items()
-    ]  # fmt: skip
-    files = len(result.written)
-    return (
-        f"wrote {files} {'file' if files == 1 else 'files'} ({', '.join(named)}) "
-        f"for {entries} in {seconds:.1f} s"
-    )
 
 
 def _out_dir(root: Path, output: Path | None) -> Path:

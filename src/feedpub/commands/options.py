@@ -9,13 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import FeedpubError, Problem
 
+if TYPE_CHECKING:
+    from ..builder.pipeline import BuildResult
+
 VERBOSITY = "feedpub.verbosity"
+MAX_WARNINGS = 20
+"""A build prints this many warnings; ``-v`` prints them all, ``check`` too."""
 INTERRUPTED = 130
 """Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2)."""
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
@@ -51,6 +56,42 @@ def problem_line(problem: Problem) -> str:
 def echo_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for problem in problems:
         click.echo(problem_line(problem), err=True, color=colour())
+
+
+def echo_warnings(warnings: tuple[Problem, ...]) -> None:
+    """A build's warnings where they are: 20 at most (all with -v), none with -q."""
+    if verbosity() < 0:
+        return
+    shown = warnings if verbosity() > 0 else warnings[:MAX_WARNINGS]
+    echo_problems(shown)
+    if len(warnings) > len(shown):
+        more = len(warnings) - len(shown)
+        click.echo(f"and {more} more (feedpub check lists them all)", err=True)
+
+
+def summary(result: BuildResult, out: Path, check: bool, seconds: float) -> str:
+    """One line: how many files for how many entries, the kinds of files named."""
+    count = result.entry_count
+    entries = f"{count:,} {'entry' if count == 1 else 'entries'}"
+    if check:
+        return f"{out} is up to date ({entries})"
+    if not result.written:
+        return f"{out} already up to date ({entries})"
+    kinds: dict[str, int] = {}
+    for name in result.written:
+        kind = name.split("/")[0] + "/" if "/" in name else name
+        kinds[kind] = kinds.get(kind, 0) + 1
+    named = [
+        f"{number} archive {'page' if number == 1 else 'pages'}" if kind == "archive/" else
+        f"{number} entry {'page' if number == 1 else 'pages'}" if kind == "entries/" else
+        kind if number == 1 else f"{number} {kind}"
+        for kind, number in kinds.items()
+    ]  # fmt: skip
+    files = len(result.written)
+    return (
+        f"wrote {files} {'file' if files == 1 else 'files'} ({', '.join(named)}) "
+        f"for {entries} in {seconds:.1f} s"
+    )
 
 
 class Reported(click.ClickException):

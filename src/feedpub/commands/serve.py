@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,8 @@ class BuildEvent:
     problems: tuple[Problem, ...] = ()
     changed: tuple[str, ...] = ()
     """The watched files (relative to the site) that triggered this build."""
+    seconds: float = 0.0
+    """How long the build took."""
 
     @property
     def ok(self) -> bool:
@@ -134,6 +137,7 @@ class Server:
             thread.start()
 
     def _build(self, changed: tuple[str, ...] = ()) -> BuildEvent:
+        started = time.monotonic()
         try:
             result = self._builder(self.root, self.out_dir)
         except FeedpubError as exc:
@@ -149,7 +153,8 @@ class Server:
             event = BuildEvent(self.builds + 1, None, (bug,), changed)
         else:
             self._httpd.types = media_types(load_config(self.root).filenames)
-            event = BuildEvent(self.builds + 1, result, result.warnings, changed)
+            seconds = time.monotonic() - started
+            event = BuildEvent(self.builds + 1, result, result.warnings, changed, seconds)
         with self._changed:
             self._events.append(event)
             self._changed.notify_all()

@@ -8,8 +8,9 @@ from typing import Any, NoReturn
 
 import click
 
-from ..errors import FeedpubError
-from .options import colour, echo_problems, info, root_option, verbosity
+from ..errors import FeedpubError, Problem
+from ..model import OUTPUT_DIR
+from .options import colour, echo_problems, echo_warnings, info, root_option, summary, verbosity
 
 
 class _Terminated(BaseException):
@@ -61,7 +62,8 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
     from .serve import BuildEvent
     from .serve import start as start_server
 
-    warned = [0]
+    warned: list[tuple[Problem, ...]] = [()]
+    out = root / OUTPUT_DIR
 
     def report(event: BuildEvent) -> None:
         trigger = f"{', '.join(event.changed)} changed: " if event.changed else ""
@@ -69,16 +71,10 @@ def serve(root: Path, port: int, no_watch: bool) -> None:
             echo_problems(event.problems)
             click.echo(f"{trigger}build failed; still serving the last good output/", err=True)
             return
-        if event.problems and verbosity() > 0:
-            echo_problems(event.problems)
-        elif len(event.problems) != warned[0]:  # say it again only when it changes
-            count = len(event.problems)
-            click.echo(f"{count} warning(s); run 'feedpub check' to see them", err=True)
-        warned[0] = len(event.problems)
-        count = event.result.entry_count
-        noun = "entry" if count == 1 else "entries"
-        written = ", ".join(event.result.written) or "no file changed"
-        info(f"{trigger}built {count} {noun} ({written})")
+        if event.result.warnings != warned[0]:  # said again only when they change
+            echo_warnings(event.result.warnings)
+            warned[0] = event.result.warnings
+        info(trigger + summary(event.result, out, False, event.seconds))
 
     def log(line: str) -> None:
         click.echo(line, err=True)
