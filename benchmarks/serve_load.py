@@ -34,7 +34,7 @@ ENTRY = "title: Entry {n}\ndate: 2026-01-{day:02d}\nsummary: Summary of entry {n
 SERVE = """\
 import sys
 from pathlib import Path
-from feedpub.serve import start
+from feedpub.commands.serve import start
 with start(Path(sys.argv[1]), port=0, watch=False, idle_timeout=120.0) as server:
     print(server.url, flush=True)
     sys.stdin.read()  # until the parent closes our stdin
