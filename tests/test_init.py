@@ -66,7 +66,8 @@ def test_init_with_all_flags_creates_a_site_that_builds(tmp_path: Path) -> None:
     assert "language: fr\n" in config
     assert "author: Ana <ana@example.org>\n" in config
     assert "timezone: Europe/Paris\n" in config
-    assert (root / ".gitignore").read_text().splitlines()[-1] == ".feedpub-cache/"
+    ignored = (root / ".gitignore").read_text().splitlines()
+    assert ".feedpub-cache/" in ignored and ".*.feedpub-staging/" in ignored
     assert "yaml-language-server" not in config  # no schema module, no dangling pointer
 
     code, out, err = run("build", "-C", str(root))

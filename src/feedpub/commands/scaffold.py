@@ -31,6 +31,7 @@ from .authoring import create_files, entry_path, entry_text, modeline, schema_pa
 from .samples import samples_for
 
 CACHE_DIR = ".feedpub-cache/"
+STAGING_PATTERN = ".*.feedpub-staging/"
 if TYPE_CHECKING:
     from .schema import SchemaKind
 
@@ -158,7 +159,11 @@ def init_site(root: Path, settings: SiteSettings, *, now: datetime | None = None
         lang=sample.lang,
     )
     gitignore = root / ".gitignore"
-    files[gitignore] = f"# feedpub's build cache: safe to delete, never commit it\n{CACHE_DIR}\n"
+    files[gitignore] = (
+        f"# feedpub's build cache: safe to delete, never commit it\n{CACHE_DIR}\n"
+        f"# what a build stopped while writing leaves beside output/ (the next one removes it)\n"
+        f"{STAGING_PATTERN}\n"
+    )
     create_files(root, files)
     return [config_path, example, gitignore, *sorted(schemas)]
 
