@@ -42,10 +42,3 @@ def get_format(name: str) -> Format:
 def entry_fragments(entry: Entry, config: Config) -> dict[str, bytes]:
     """Every configured format's fragment of one entry."""
     return {name: get_format(name).entry(entry, config) for name in config.formats}
-
-
-def render_document(feed: Feed, fmt: str) -> bytes:
-    """A whole document in memory, rendering its entries now (for small uses and tests)."""
-    format_ = get_format(fmt)
-    fragments = [format_.entry(entry, feed.config) for entry in feed.entries]
-    return b"".join(format_.document(feed, fragments))
