@@ -218,7 +218,7 @@ class Cache:
         (``fresh``: the cache held no entry when the build began, nothing to replace)."""
         rows = []
         for compiled in batch:
-            problems = json.dumps([_problem_json(p) for p in compiled.problems])
+            problems = dump_problems(compiled.problems)
             record = compiled.record
             described: tuple[object, ...] = (None,) * 6
             if record is not None:
@@ -247,7 +247,7 @@ class Cache:
     def problems(self) -> list[Problem]:
         """Every file's problems, in file order."""
         rows = self.db.execute("SELECT problems FROM files WHERE problems != '[]' ORDER BY shown")
-        return [Problem(*p) for (text,) in rows for p in json.loads(text)]
+        return [problem for (text,) in rows for problem in load_problems(text)]
 
     def shared_ids(self) -> list[tuple[str, str]]:
         """(shown, id) of every entry whose id another entry has too, in file order."""
@@ -373,9 +373,16 @@ class Cache:
         self.db.close()
 
 
-def _problem_json(problem: Problem) -> list[object]:
-    return [problem.path, problem.line, problem.field, problem.message, problem.hint,
-            problem.severity]  # fmt: skip
+def dump_problems(problems: Iterable[Problem]) -> str:
+    """Problems as JSON, to be told again by builds that do not read their files."""
+    return json.dumps(
+        [[p.path, p.line, p.field, p.message, p.hint, p.severity] for p in problems],
+        ensure_ascii=False,
+    )
+
+
+def load_problems(text: str) -> tuple[Problem, ...]:
+    return tuple(Problem(*fields) for fields in json.loads(text))
 
 
 def _connect(path: str) -> sqlite3.Connection:

@@ -7,7 +7,6 @@ from changed; the writer replaces only files whose bytes changed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from pathlib import Path
 from ..errors import InputError, Problem, StaleOutputError
 from ..model import CONFIG_NAME, OUTPUT_DIR, Config, Entry, Feed
 from ..read.scan import FileStat, scan
-from .cache import Cache, Identity, cache_dir_for, cache_key
+from .cache import Cache, Identity, cache_dir_for, cache_key, dump_problems, load_problems
 from .outputs import Planned, plan_outputs
 from .writer import differs, stray_files, write_files
 
@@ -71,7 +70,7 @@ def build(
         if _nothing_to_do(cache, files, out, now, future):
             if cache.changed:
                 cache.commit()
-            warnings = tuple(Problem(*p) for p in json.loads(cache.get_meta("warnings", "[]")))
+            warnings = load_problems(cache.get_meta("warnings", "[]"))
             return BuildResult(int(cache.get_meta("count", "0")), [], warnings, notice=cache.notice)
         from ..read.config import load_config
 
@@ -88,7 +87,7 @@ def build(
         cache.set_meta("count", str(planned.count))
         cache.set_meta("future", str(future))
         cache.set_meta("due", str(planned.next_due or ""))
-        cache.set_meta("warnings", json.dumps([_problem_json(p) for p in warnings]))
+        cache.set_meta("warnings", dump_problems(warnings))
         cache.commit()
         return BuildResult(
             planned.count, written.changed + planned.leftovers, warnings, compiled,
@@ -235,8 +234,3 @@ def _check(out: Path, planned: Planned) -> None:
             path=str(out),
             hint="run 'feedpub build' and commit the result",
         )
-
-
-def _problem_json(problem: Problem) -> list[object]:
-    return [problem.path, problem.line, problem.field, problem.message, problem.hint,
-            problem.severity]  # fmt: skip
